@@ -1,0 +1,410 @@
+/*  ctl: the parts every innovctl command shares (see ctl.h).
+
+    Errors are reported as one line on stderr, "innovctl: <reason>", so a script can
+    show it as is; a refused request gives its status code, message and each field
+    error "field: reason", separated by "; ". Line breaks inside a message from a
+    service are turned into spaces so the report stays one line.
+
+    The MDP client is made on first use from the settings (inv_client_from_config),
+    acting as ctl->principal: in development (no CURVE certificate) that is the
+    --as principal, or "province" when none is given; over CURVE the broker takes the
+    principal from the certificate and the claim is not sent.
+*/
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "ctl.h"
+#include "inv_clock.h"
+#include "inv_json.h"
+#include "inv_service.h"
+#include "inv_table.h"
+#include "inv_valid.h"
+
+/* ---- options --------------------------------------------------------------------------- */
+
+static ctl_opt_t *
+s_find_opt (ctl_opt_t *opts, const char *name, size_t len)
+{
+    for (ctl_opt_t *opt = opts; opt->name; opt++)
+        if (strlen (opt->name) == len && strncmp (opt->name, name, len) == 0)
+            return opt;
+    return NULL;
+}
+
+int
+ctl_parse (const char *command, int argc, char **argv, ctl_opt_t *opts,
+           const char **pos, int max_pos, int *npos_p)
+{
+    int npos = 0;
+    bool flags_over = false;
+    for (ctl_opt_t *opt = opts; opt->name; opt++)
+        opt->value = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv [i];
+        if (flags_over || arg [0] != '-' || arg [1] == '\0') {
+            if (npos >= max_pos)
+                return ctl_usage (command, "unexpected argument \"%s\"", arg);
+            pos [npos++] = arg;
+            continue;
+        }
+        if (strcmp (arg, "--") == 0) {
+            flags_over = true;
+            continue;
+        }
+        const char *name = arg [1] == '-'? arg + 2: arg + 1;
+        const char *eq = strchr (name, '=');
+        size_t len = eq? (size_t) (eq - name): strlen (name);
+        ctl_opt_t *opt = arg [1] == '-'? s_find_opt (opts, name, len): NULL;
+        if (!opt)
+            return ctl_usage (command, "unknown option %.*s", (int) (len + (size_t) (name - arg)), arg);
+        if (!opt->has_value) {
+            if (eq)
+                return ctl_usage (command, "--%s takes no value", opt->name);
+            opt->value = "";
+            continue;
+        }
+        if (eq)
+            opt->value = eq + 1;
+        else
+        if (i + 1 < argc)
+            opt->value = argv [++i];
+        else
+            return ctl_usage (command, "--%s needs a value", opt->name);
+    }
+    if (npos_p)
+        *npos_p = npos;
+    return CTL_OK;
+}
+
+const char *
+ctl_opt (const ctl_opt_t *opts, const char *name)
+{
+    for (const ctl_opt_t *opt = opts; opt->name; opt++)
+        if (strcmp (opt->name, name) == 0)
+            return opt->value;
+    return NULL;
+}
+
+/* ---- reporting ------------------------------------------------------------------------- */
+
+/* Writes text with line breaks and tabs as spaces. */
+static void
+s_put_one_line (FILE *out, const char *text)
+{
+    for (const char *p = text; *p; p++)
+        fputc (*p == '\n' || *p == '\r' || *p == '\t'? ' ': *p, out);
+}
+
+static int
+s_vfail (int code, const char *prefix, const char *fmt, va_list args)
+{
+    char reason [1024];
+    vsnprintf (reason, sizeof reason, fmt, args);
+    fputs ("innovctl: ", stderr);
+    if (prefix)
+        fputs (prefix, stderr);
+    s_put_one_line (stderr, reason);
+    fputc ('\n', stderr);
+    return code;
+}
+
+int
+ctl_fail (int code, const char *fmt, ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    s_vfail (code, NULL, fmt, args);
+    va_end (args);
+    return code;
+}
+
+int
+ctl_usage (const char *command, const char *fmt, ...)
+{
+    char prefix [128];
+    snprintf (prefix, sizeof prefix, "%s: ", command);
+    va_list args;
+    va_start (args, fmt);
+    s_vfail (CTL_USAGE, prefix, fmt, args);
+    va_end (args);
+    return CTL_USAGE;
+}
+
+int
+ctl_exit_for_status (int code)
+{
+    if (code == 200)
+        return CTL_OK;
+    if (code == 503)
+        return CTL_UNREACHABLE;
+    return CTL_REFUSED;
+}
+
+static void
+s_report_status (const Innov__Status *status)
+{
+    fprintf (stderr, "innovctl: %d ", status->code);
+    const char *message = status->message && *status->message? status->message: "refused";
+    s_put_one_line (stderr, message);
+    bool first = true;
+    for (size_t i = 0; i < status->n_details; i++) {
+        const Innov__FieldError *detail = status->details [i];
+        /* A message that already says "field: reason" is not repeated */
+        if (detail->field && detail->reason && *detail->reason
+        &&  strstr (message, detail->field) && strstr (message, detail->reason))
+            continue;
+        fputs (first? ": ": "; ", stderr);
+        first = false;
+        s_put_one_line (stderr, detail->field? detail->field: "");
+        fputs (": ", stderr);
+        s_put_one_line (stderr, detail->reason? detail->reason: "");
+    }
+    fputc ('\n', stderr);
+}
+
+/* ---- calls ----------------------------------------------------------------------------- */
+
+mdp_client_t *
+ctl_client (ctl_t *ctl)
+{
+    if (!ctl->client) {
+        inv_config_t cfg = *ctl->cfg;
+        cfg.principal = ctl->principal;
+        ctl->client = inv_client_from_config (&cfg);
+        if (!ctl->client)
+            ctl_fail (CTL_USAGE, "cannot make a client for %s (check --broker and the CURVE settings)",
+                      cfg.broker);
+    }
+    return ctl->client;
+}
+
+int
+ctl_call (ctl_t *ctl, const char *service, const char *method,
+          const ProtobufCMessage *request, const ProtobufCMessageDescriptor *reply_desc,
+          ProtobufCMessage **reply_p)
+{
+    *reply_p = NULL;
+    mdp_client_t *client = ctl_client (ctl);
+    if (!client)
+        return CTL_USAGE;
+    Innov__Status *status = NULL;
+    int code = inv_rpc_call (client, service, method, request, reply_desc, reply_p, &status);
+    if (code != 200 && zsys_interrupted) {
+        if (status)
+            innov__status__free_unpacked (status, NULL);
+        return CTL_OK;                  /* Ctrl-C: leave quietly */
+    }
+    if (code != 200) {
+        if (status)
+            s_report_status (status);
+        else
+            ctl_fail (0, "%d %s %s failed", code, service, method);
+    }
+    if (status)
+        innov__status__free_unpacked (status, NULL);
+    return ctl_exit_for_status (code);
+}
+
+void
+ctl_print_json (const ProtobufCMessage *message)
+{
+    char *json = inv_json_from_pb (message, true, false);
+    if (json) {
+        fputs (json, stdout);
+        fputc ('\n', stdout);
+        free (json);
+    }
+}
+
+/* ---- values ---------------------------------------------------------------------------- */
+
+bool
+ctl_parse_uint (const char *text, uint64_t max, uint64_t *out)
+{
+    if (!text || !*text || text [0] == '-' || text [0] == '+')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull (text, &end, 10);
+    if (*end || errno || value > max)
+        return false;
+    *out = value;
+    return true;
+}
+
+bool
+ctl_parse_amount (const char *text, double *out)
+{
+    if (!text || !*text)
+        return false;
+    char *end = NULL;
+    errno = 0;
+    double value = strtod (text, &end);
+    if (*end || errno || !isfinite (value))
+        return false;
+    *out = value;
+    return true;
+}
+
+bool
+ctl_parse_yes_no (const char *text, bool *out)
+{
+    static const char *yes [] = { "yes", "y", "true", "1", "是", "有", NULL };
+    static const char *no [] = { "no", "n", "false", "0", "否", "无", NULL };
+    for (int i = 0; yes [i]; i++)
+        if (strcasecmp (text, yes [i]) == 0) {
+            *out = true;
+            return true;
+        }
+    for (int i = 0; no [i]; i++)
+        if (strcasecmp (text, no [i]) == 0) {
+            *out = false;
+            return true;
+        }
+    return false;
+}
+
+static const struct {
+    int value;
+    const char *key;
+    const char *enum_name;
+    const char *label;
+} s_statuses [] = {
+    { INNOV__INNOVATION_STATUS__NOT_STARTED, "not_started", "NOT_STARTED", "未开展" },
+    { INNOV__INNOVATION_STATUS__IN_PROGRESS, "in_progress", "IN_PROGRESS", "推进中" },
+    { INNOV__INNOVATION_STATUS__ACTIVE, "active", "ACTIVE", "已开展" },
+    { INNOV__INNOVATION_STATUS__CLOSED, "closed", "CLOSED", "已销号" },
+};
+#define STATUSES (sizeof s_statuses / sizeof s_statuses [0])
+
+int
+ctl_parse_status (const char *text)
+{
+    for (size_t i = 0; i < STATUSES; i++)
+        if (strcasecmp (text, s_statuses [i].key) == 0
+        ||  strcasecmp (text, s_statuses [i].enum_name) == 0
+        ||  strcmp (text, s_statuses [i].label) == 0)
+            return s_statuses [i].value;
+    return -1;
+}
+
+const char *
+ctl_status_label (int status)
+{
+    for (size_t i = 0; i < STATUSES; i++)
+        if (s_statuses [i].value == status)
+            return s_statuses [i].label;
+    return "-";
+}
+
+const char *
+ctl_status_key (int status)
+{
+    for (size_t i = 0; i < STATUSES; i++)
+        if (s_statuses [i].value == status)
+            return s_statuses [i].key;
+    return "unspecified";
+}
+
+const char *
+ctl_division_label (const char *code)
+{
+    const inv_division_t *division = code && *code? inv_division_find (code): NULL;
+    return division? division->name: (code? code: "");
+}
+
+const char *
+ctl_department_label (const char *code)
+{
+    const inv_department_t *department = code && *code? inv_department_find (code): NULL;
+    return department? department->short_name: (code? code: "");
+}
+
+const char *
+ctl_cluster_label (const char *code)
+{
+    const inv_cluster_t *cluster = code && *code? inv_cluster_find (code): NULL;
+    return cluster? cluster->name: (code? code: "");
+}
+
+char *
+ctl_time_text (int64_t ms, char *buf, size_t size)
+{
+    if (ms == 0) {
+        snprintf (buf, size, "%s", "");
+        return buf;
+    }
+    inv_cst_t t;
+    inv_clock_to_cst (ms, &t);
+    snprintf (buf, size, "%04d-%02d-%02d %02d:%02d:%02d",
+              t.year, t.month, t.day, t.hour, t.minute, t.second);
+    return buf;
+}
+
+/* ---- key/value listing ----------------------------------------------------------------- */
+
+struct _ctl_kv_t {
+    zlistx_t *labels;
+    zlistx_t *values;
+};
+
+ctl_kv_t *
+ctl_kv_new (void)
+{
+    ctl_kv_t *self = (ctl_kv_t *) zmalloc (sizeof (ctl_kv_t));
+    self->labels = zlistx_new ();
+    self->values = zlistx_new ();
+    zlistx_set_destructor (self->labels, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_destructor (self->values, (zlistx_destructor_fn *) zstr_free);
+    return self;
+}
+
+void
+ctl_kv_add (ctl_kv_t *self, const char *label, const char *fmt, ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    char *value = zsys_vprintf (fmt, args);
+    va_end (args);
+    for (char *p = value; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    zlistx_add_end (self->labels, strdup (label));
+    zlistx_add_end (self->values, value);
+}
+
+void
+ctl_kv_print (ctl_kv_t *self, FILE *out)
+{
+    size_t width = 0;
+    for (char *label = zlistx_first (self->labels); label; label = zlistx_next (self->labels))
+        if (inv_display_width (label) > width)
+            width = inv_display_width (label);
+    char *label = zlistx_first (self->labels);
+    char *value = zlistx_first (self->values);
+    while (label && value) {
+        fputs (label, out);
+        if (*value) {
+            for (size_t i = inv_display_width (label); i < width + 2; i++)
+                fputc (' ', out);
+            fputs (value, out);
+        }
+        fputc ('\n', out);
+        label = zlistx_next (self->labels);
+        value = zlistx_next (self->values);
+    }
+}
+
+void
+ctl_kv_destroy (ctl_kv_t **self_p)
+{
+    if (self_p && *self_p) {
+        zlistx_destroy (&(*self_p)->labels);
+        zlistx_destroy (&(*self_p)->values);
+        free (*self_p);
+        *self_p = NULL;
+    }
+}

@@ -1,0 +1,93 @@
+/*  ctl: what every innovctl command shares: the run context (settings, the lazily
+    connected MDP client), exit codes, option parsing for a command's own flags, the
+    one-line error report and the small formatters of the human output.
+
+    Exit codes, which scripts rely on:
+      0  done
+      1  the request was refused or failed (status 4xx, 500, 502), or a local file error
+      2  usage error (unknown command or flag, bad flag value)
+      3  the broker or the service could not be reached (timeout, status 503)
+*/
+#ifndef CTL_H
+#define CTL_H
+#include <czmq.h>
+#include "inv_config.h"
+#include "inv_rpc.h"
+#include "registry.pb-c.h"
+
+enum { CTL_OK = 0, CTL_REFUSED = 1, CTL_USAGE = 2, CTL_UNREACHABLE = 3 };
+
+typedef struct {
+    inv_config_t *cfg;
+    mdp_client_t *client;       /* connected on first use */
+    const char *principal;      /* who the requests act as */
+} ctl_t;
+
+/* One flag of a command: name without dashes; has_value false for a switch.
+   After ctl_parse, value is the flag's text ("" for a given switch), or NULL. */
+typedef struct {
+    const char *name;
+    bool has_value;
+    const char *value;
+} ctl_opt_t;
+
+/* Parses a command's arguments (those after its words) against opts, a list ended by
+   a NULL name. Positional arguments go to pos (at most max_pos, else a usage error).
+   Returns CTL_OK, or CTL_USAGE after printing the reason. */
+int ctl_parse (const char *command, int argc, char **argv, ctl_opt_t *opts,
+               const char **pos, int max_pos, int *npos_p);
+/* Value of an option after ctl_parse, NULL if not given. */
+const char *ctl_opt (const ctl_opt_t *opts, const char *name);
+
+/* One-line error report on stderr: "innovctl: <reason>". Returns code. */
+int ctl_fail (int code, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+/* Usage error naming the command. Returns CTL_USAGE. */
+int ctl_usage (const char *command, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+/* Exit code for an RPC status code: 200 -> 0, 503 -> 3, any other -> 1. */
+int ctl_exit_for_status (int code);
+
+/* The client, connected on first use as ctl->principal. NULL only on a setting error
+   (after the report). */
+mdp_client_t *ctl_client (ctl_t *ctl);
+/* inv_rpc_call that reports a refusal on one line and returns its exit code
+   (0 on success, with *reply_p set). */
+int ctl_call (ctl_t *ctl, const char *service, const char *method,
+              const ProtobufCMessage *request, const ProtobufCMessageDescriptor *reply_desc,
+              ProtobufCMessage **reply_p);
+
+/* Prints message as JSON (pretty) on stdout, followed by a newline. */
+void ctl_print_json (const ProtobufCMessage *message);
+
+/* Parsers for flag values; each returns false on bad text. */
+bool ctl_parse_uint (const char *text, uint64_t max, uint64_t *out);
+bool ctl_parse_amount (const char *text, double *out);
+bool ctl_parse_yes_no (const char *text, bool *out);
+/* Status by name: not_started, in_progress, active, closed (any case), the enum
+   names or the Chinese words; -1 when unknown. */
+int  ctl_parse_status (const char *text);
+
+/* Labels for the human output. */
+const char *ctl_status_label (int status);          /* 未开展 ... */
+const char *ctl_status_key (int status);            /* not_started ... */
+const char *ctl_division_label (const char *code);  /* name, or the code when unknown */
+const char *ctl_department_label (const char *code);/* short name, or the code */
+const char *ctl_cluster_label (const char *code);   /* Chinese name, or the code */
+/* "2026-01-06 09:00:00" (CST) into buf; "" for 0. */
+char *ctl_time_text (int64_t ms, char *buf, size_t size);
+
+/* Two-column listing "label  value" aligned by display width (for one record). */
+typedef struct _ctl_kv_t ctl_kv_t;
+ctl_kv_t *ctl_kv_new (void);
+void ctl_kv_add (ctl_kv_t *self, const char *label, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+void ctl_kv_print (ctl_kv_t *self, FILE *out);
+void ctl_kv_destroy (ctl_kv_t **self_p);
+
+/* Commands: each gets the arguments after its group word ("enterprise add ..." gets
+   {"add", ...}) and returns the exit code. */
+int cmd_services (ctl_t *ctl, int argc, char **argv);
+int cmd_enterprise (ctl_t *ctl, int argc, char **argv);
+int cmd_events (ctl_t *ctl, int argc, char **argv);
+int cmd_keygen (ctl_t *ctl, int argc, char **argv);
+int cmd_config (ctl_t *ctl, int argc, char **argv);
+
+#endif
