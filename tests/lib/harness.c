@@ -40,6 +40,7 @@ struct _harness_t {
     char dir [256];
     char redis [64];
     int  redis_port;
+    pid_t redis_pid;
     char broker [64];
     char events [64];
     proc_t procs [MAX_PROCS];
@@ -231,7 +232,8 @@ s_alive (pid_t pid)
 pid_t
 harness_start_redis (harness_t *self)
 {
-    self->redis_port = harness_free_port ();
+    if (self->redis_port == 0)
+        self->redis_port = harness_free_port ();
     char port [16], dir [300];
     snprintf (port, sizeof port, "%d", self->redis_port);
     snprintf (dir, sizeof dir, "%s/redis", self->dir);
@@ -255,7 +257,7 @@ harness_start_redis (harness_t *self)
                 freeReplyObject (r);
             redisFree (c);
             if (ok)
-                return pid;
+                return self->redis_pid = pid;
         }
         else
         if (c)
@@ -339,6 +341,16 @@ harness_start_broker (harness_t *self)
     }
     fprintf (stderr, "harness: broker did not start (see %s/broker.log)\n", self->dir);
     return -1;
+}
+
+int
+harness_stop_redis (harness_t *self, int sig)
+{
+    if (self->redis_pid <= 0)
+        return -1;
+    int status = harness_kill (self, self->redis_pid, sig);
+    self->redis_pid = 0;
+    return status;
 }
 
 bool

@@ -35,7 +35,9 @@ void harness_setenv (harness_t *self, const char *name, const char *value);
 
 /* Each returns the pid, or -1; they wait until the process is ready (Redis answers
    PING; the broker accepts; a service is registered per mmi.service). */
-pid_t harness_start_redis (harness_t *self);
+pid_t harness_start_redis (harness_t *self);   /* again after a stop: same port, same data */
+/* Stop the harness Redis with sig (SIGTERM: clean, SIGKILL: crash) and reap it. */
+int   harness_stop_redis (harness_t *self, int sig);
 pid_t harness_start_broker (harness_t *self);
 pid_t harness_start_service (harness_t *self, const char *name);
 /* Start any binary with arguments (NULL-terminated), with the harness environment. */

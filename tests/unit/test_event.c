@@ -8,13 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <czmq.h>
-#include "harness.h"
+#include "redis_fixture.h"
 #include "inv_event.h"
 #include "inv_store.h"
 
-static harness_t *H;
+static redis_fixture_t *F;
 static inv_redis_t *R;
-static inv_script_t S;
+static inv_script_t *S;
 
 /* ARGV[4] = event type; ARGV[5] = subject */
 static const char s_body [] =
@@ -29,7 +29,7 @@ s_emit (const char *type, const char *subject)
 {
     const char *args [] = { type, subject };
     inv_store_result_t result;
-    assert_int_equal (inv_store_write (R, &S, "14", "province", NULL, 0, NULL, NULL, 2, args, NULL,
+    assert_int_equal (inv_store_write (R, S, "14", "province", NULL, 0, NULL, NULL, 2, args, NULL,
                                        &result), 200);
     inv_store_result_clear (&result);
 }
@@ -38,22 +38,19 @@ static int
 setup (void **state)
 {
     (void) state;
-    H = harness_new ();
-    if (!H || harness_start_redis (H) < 0)
+    F = redis_fixture_new ("emit", s_body);
+    if (!F)
         return -1;
-    R = inv_redis_new (harness_redis (H));
-    S.name = "emit";
-    S.source = inv_store_script_source (s_body);
-    return R? 0: -1;
+    R = F->redis;
+    S = &F->script;
+    return 0;
 }
 
 static int
 teardown (void **state)
 {
     (void) state;
-    free ((char *) S.source);
-    inv_redis_destroy (&R);
-    harness_destroy (&H);
+    redis_fixture_destroy (&F);
     return 0;
 }
 
@@ -61,10 +58,7 @@ static int
 flush (void **state)
 {
     (void) state;
-    redisReply *reply = inv_redis_command (R, "FLUSHALL");
-    if (reply)
-        freeReplyObject (reply);
-    return reply? 0: -1;
+    return redis_fixture_flush (F);
 }
 
 static void

@@ -12,37 +12,7 @@
 #include "inv_redis.h"
 
 static harness_t *H;
-static char port [16];
 static char address [64];
-static pid_t redis_pid;
-
-/* redis-server on the fixed port of this test run; waits until it answers PING. */
-static pid_t
-s_start_redis (void)
-{
-    char dir [512];
-    snprintf (dir, sizeof dir, "%s", harness_dir (H));
-    pid_t pid = harness_spawn (H, "redis-server", "--port", port, "--bind", "127.0.0.1",
-                               "--dir", dir, "--save", "", "--appendonly", "no", NULL);
-    assert_true (pid > 0);
-    for (int i = 0; i < 500; i++) {
-        redisContext *c = redisConnect ("127.0.0.1", atoi (port));
-        bool up = c && !c->err;
-        if (up) {
-            redisReply *reply = redisCommand (c, "PING");
-            up = reply && reply->type == REDIS_REPLY_STATUS;
-            if (reply)
-                freeReplyObject (reply);
-        }
-        if (c)
-            redisFree (c);
-        if (up)
-            return pid;
-        usleep (20 * 1000);
-    }
-    fail_msg ("redis-server did not start on port %s", port);
-    return -1;
-}
 
 static int
 setup (void **state)
@@ -51,9 +21,9 @@ setup (void **state)
     H = harness_new ();
     if (!H)
         return -1;
-    snprintf (port, sizeof port, "%d", harness_free_port ());
-    snprintf (address, sizeof address, "127.0.0.1:%s", port);
-    redis_pid = s_start_redis ();
+    if (harness_start_redis (H) < 0)
+        return -1;
+    snprintf (address, sizeof address, "%s", harness_redis (H));
     return 0;
 }
 
@@ -112,19 +82,19 @@ test_reconnect_after_restart (void **state)
     freeReplyObject (reply);
 
     /* restarted while idle: the next command reconnects and succeeds at once */
-    harness_kill (H, redis_pid, SIGTERM);
-    redis_pid = s_start_redis ();
+    harness_stop_redis (H, SIGTERM);
+    assert_true (harness_start_redis (H) > 0);
     reply = inv_redis_command (redis, "PING");
     assert_non_null (reply);
     assert_int_equal (reply->type, REDIS_REPLY_STATUS);
     freeReplyObject (reply);
 
     /* down: NULL, and the reason; back: commands succeed again after the back-off */
-    harness_kill (H, redis_pid, SIGKILL);
+    harness_stop_redis (H, SIGKILL);
     assert_null (inv_redis_command (redis, "PING"));
     assert_false (inv_redis_connected (redis));
     assert_true (strlen (inv_redis_last_error (redis)) > 0);
-    redis_pid = s_start_redis ();
+    assert_true (harness_start_redis (H) > 0);
     reply = NULL;
     for (int i = 0; i < 100 && !reply; i++) {
         reply = inv_redis_command (redis, "PING");

@@ -8,13 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <czmq.h>
-#include "harness.h"
+#include "redis_fixture.h"
 #include "inv_store.h"
 #include "inv_clock.h"
 
-static harness_t *H;
+static redis_fixture_t *F;
 static inv_redis_t *R;
-static inv_script_t S;
+static inv_script_t *S;
 
 /* KEYS[4] = the thing's hash; ARGV[4] = its new value (or "fail" / "boom") */
 static const char s_body [] =
@@ -33,22 +33,19 @@ static int
 setup (void **state)
 {
     (void) state;
-    H = harness_new ();
-    if (!H || harness_start_redis (H) < 0)
+    F = redis_fixture_new ("thing", s_body);
+    if (!F)
         return -1;
-    R = inv_redis_new (harness_redis (H));
-    S.name = "thing";
-    S.source = inv_store_script_source (s_body);
-    return R? 0: -1;
+    R = F->redis;
+    S = &F->script;
+    return 0;
 }
 
 static int
 teardown (void **state)
 {
     (void) state;
-    free ((char *) S.source);
-    inv_redis_destroy (&R);
-    harness_destroy (&H);
+    redis_fixture_destroy (&F);
     return 0;
 }
 
@@ -56,10 +53,7 @@ static int
 flush (void **state)
 {
     (void) state;
-    redisReply *reply = inv_redis_command (R, "FLUSHALL");
-    if (reply)
-        freeReplyObject (reply);
-    return reply? 0: -1;
+    return redis_fixture_flush (F);
 }
 
 static int
@@ -67,7 +61,7 @@ s_write (const char *actor, const char *key, const char *value, inv_store_result
 {
     const char *keys [] = { "{14}:thing:T1" };
     const char *args [] = { value };
-    return inv_store_write (R, &S, "14", actor, key, 1, keys, NULL, 1, args, NULL, result);
+    return inv_store_write (R, S, "14", actor, key, 1, keys, NULL, 1, args, NULL, result);
 }
 
 static long long
@@ -180,7 +174,7 @@ test_script_error_and_redis_down (void **state)
     inv_redis_t *down = inv_redis_new ("127.0.0.1:1");
     const char *keys [] = { "{14}:thing:T1" };
     const char *args [] = { "v" };
-    assert_int_equal (inv_store_write (down, &S, "14", "province", "k", 1, keys, NULL, 1, args, NULL,
+    assert_int_equal (inv_store_write (down, S, "14", "province", "k", 1, keys, NULL, 1, args, NULL,
                                        &result), 503);
     inv_store_result_clear (&result);
     inv_redis_destroy (&down);

@@ -1,0 +1,47 @@
+/*  redis_fixture: see redis_fixture.h. The script source is built with the same
+    inv_store_script_source every service uses, so tests run the real prelude. */
+#include <stdlib.h>
+#include "redis_fixture.h"
+#include "inv_store.h"
+
+redis_fixture_t *
+redis_fixture_new (const char *script_name, const char *script_body)
+{
+    redis_fixture_t *self = calloc (1, sizeof (redis_fixture_t));
+    if (!self)
+        return NULL;
+    self->harness = harness_new ();
+    if (!self->harness || harness_start_redis (self->harness) < 0
+    || !(self->redis = inv_redis_new (harness_redis (self->harness)))) {
+        redis_fixture_destroy (&self);
+        return NULL;
+    }
+    if (script_body) {
+        self->script.name = script_name;
+        self->script.source = inv_store_script_source (script_body);
+    }
+    return self;
+}
+
+void
+redis_fixture_destroy (redis_fixture_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    redis_fixture_t *self = *self_p;
+    free ((char *) self->script.source);
+    inv_redis_destroy (&self->redis);
+    harness_destroy (&self->harness);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+redis_fixture_flush (redis_fixture_t *self)
+{
+    redisReply *reply = inv_redis_command (self->redis, "FLUSHALL");
+    if (!reply)
+        return -1;
+    freeReplyObject (reply);
+    return 0;
+}
