@@ -16,9 +16,10 @@
 BUILD    ?= build
 GEN      := build/gen
 SAN      ?=
-PKGS     := libczmq libzmq hiredis libprotobuf-c
+PKGS     := libczmq libzmq hiredis libprotobuf-c xlsxwriter
 DEB_PKGS := build-essential pkg-config libczmq-dev libzmq3-dev libhiredis-dev \
-            libprotobuf-c-dev protobuf-c-compiler redis-server redis-tools libcmocka-dev
+            libprotobuf-c-dev protobuf-c-compiler redis-server redis-tools libcmocka-dev \
+            libxlsxwriter-dev unzip
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -159,6 +160,7 @@ valgrind: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/bin/bench
+	INNOV_BIN_DIR=$(abspath $(BUILD))/bin $(BUILD)/bin/bench-registry
 
 clean:
 	rm -rf build

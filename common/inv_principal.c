@@ -14,6 +14,10 @@
       county:<code>        enterprises in county <code>
       ent:<credit code>    that one enterprise
       group:*, anonymous   nothing (work groups act through their city or department)
+
+    Review of a closing (销号) is for the group in charge: the province, the record's
+    department or the record's city; a county or the enterprise itself asks for the
+    closing but does not decide it.
 */
 #include <czmq.h>
 #include <ctype.h>
@@ -117,6 +121,18 @@ s_same (const char *a, const char *b)
     return a && b && streq (a, b);
 }
 
+/* A department, city or county principal writes the enterprises of its own `what`
+   (value: the record's); the reason names both when it does not. */
+static bool
+s_within (const inv_principal_t *p, const char *what, const char *value, char *reason, size_t size)
+{
+    if (s_same (p->code, value))
+        return true;
+    snprintf (reason, size, "%s:%s may only write enterprises of %s %s, not of %s",
+              inv_principal_kind_name (p->kind), p->code, what, p->code, *value? value: "(none)");
+    return false;
+}
+
 bool
 inv_principal_may_write_enterprise (const inv_principal_t *p, const char *credit_code,
                                     const char *city, const char *county,
@@ -137,23 +153,11 @@ inv_principal_may_write_enterprise (const inv_principal_t *p, const char *credit
         case INV_P_SERVICE:
             return true;
         case INV_P_DEPARTMENT:
-            if (s_same (p->code, department))
-                return true;
-            snprintf (reason, size, "dept:%s may only write enterprises of department %s, not of %s",
-                      p->code, p->code, *department? department: "(none)");
-            return false;
+            return s_within (p, "department", department, reason, size);
         case INV_P_CITY:
-            if (s_same (p->code, city))
-                return true;
-            snprintf (reason, size, "city:%s may only write enterprises of city %s, not of %s",
-                      p->code, p->code, *city? city: "(none)");
-            return false;
+            return s_within (p, "city", city, reason, size);
         case INV_P_COUNTY:
-            if (s_same (p->code, county))
-                return true;
-            snprintf (reason, size, "county:%s may only write enterprises of county %s, not of %s",
-                      p->code, p->code, *county? county: "(none)");
-            return false;
+            return s_within (p, "county", county, reason, size);
         case INV_P_ENTERPRISE:
             if (s_same (p->code, credit_code))
                 return true;
@@ -169,4 +173,28 @@ inv_principal_may_write_enterprise (const inv_principal_t *p, const char *credit
                       "a department, a city or a county may");
             return false;
     }
+}
+
+bool
+inv_principal_may_review_enterprise (const inv_principal_t *p, const char *credit_code,
+                                     const char *city, const char *department,
+                                     char *reason, size_t size)
+{
+    char dummy [8];
+    if (!reason) {
+        reason = dummy;
+        size = sizeof dummy;
+    }
+    *reason = 0;
+    if (!credit_code) credit_code = "";
+    if (!city) city = "";
+    if (!department) department = "";
+    if (p->kind == INV_P_PROVINCE || p->kind == INV_P_SERVICE
+    || (p->kind == INV_P_DEPARTMENT && s_same (p->code, department))
+    || (p->kind == INV_P_CITY && s_same (p->code, city)))
+        return true;
+    snprintf (reason, size, "%s%s%s may not review the closing of %s; the group in charge may: "
+              "dept:%s, city:%s or province", inv_principal_kind_name (p->kind), *p->code? ":": "",
+              p->code, credit_code, *department? department: "-", *city? city: "-");
+    return false;
 }

@@ -36,4 +36,11 @@ const char *inv_principal_kind_name (inv_principal_kind_t kind);
 bool inv_principal_may_write_enterprise (const inv_principal_t *p, const char *credit_code,
                                          const char *city, const char *county,
                                          const char *department, char *reason, size_t size);
+
+/* Review of an enterprise's closing (销号): the group in charge of it may review, that
+   is its department (dept:<department>), its city (city:<city>) or the province (and
+   service principals); counties, enterprises, work groups and anonymous may not. */
+bool inv_principal_may_review_enterprise (const inv_principal_t *p, const char *credit_code,
+                                          const char *city, const char *department,
+                                          char *reason, size_t size);
 #endif

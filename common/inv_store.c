@@ -91,12 +91,21 @@ s_decode (const redisReply *reply, const char *name, inv_store_result_t *result)
     }
 }
 
-int
-inv_store_write (inv_redis_t *redis, inv_script_t *script, const char *province,
-                 const char *actor, const char *idempotency_key,
-                 int nkeys, const char **keys, const size_t *keylens,
-                 int nargs, const char **args, const size_t *arglens,
-                 inv_store_result_t *result)
+/* The outbox's three keys and arguments in front of the service's own. */
+typedef struct {
+    char events [64], seq [64], idem [512], now [32];
+    const char *keys [STORE_MAX_KEYS];
+    size_t keylens [STORE_MAX_KEYS];
+    const char *args [STORE_MAX_ARGS];
+    size_t arglens [STORE_MAX_ARGS];
+} s_call_t;
+
+static int
+s_assemble (s_call_t *c, inv_script_t *script, const char *province,
+            const char *actor, const char *idempotency_key,
+            int nkeys, const char **keys, const size_t *keylens,
+            int nargs, const char **args, const size_t *arglens,
+            inv_store_result_t *result)
 {
     memset (result, 0, sizeof *result);
     if (nkeys + 3 > STORE_MAX_KEYS || nargs + 3 > STORE_MAX_ARGS) {
@@ -110,29 +119,73 @@ inv_store_write (inv_redis_t *redis, inv_script_t *script, const char *province,
     if (!idempotency_key)
         idempotency_key = "";
 
-    char events [64], seq [64], idem [512], now [32];
-    inv_key (events, sizeof events, province, INV_KEY_EVENTS);
-    inv_key (seq, sizeof seq, province, INV_KEY_SEQ);
+    inv_key (c->events, sizeof c->events, province, INV_KEY_EVENTS);
+    inv_key (c->seq, sizeof c->seq, province, INV_KEY_SEQ);
     if (*idempotency_key)
-        inv_key (idem, sizeof idem, province, INV_KEY_IDEM, actor, idempotency_key);
+        inv_key (c->idem, sizeof c->idem, province, INV_KEY_IDEM, actor, idempotency_key);
     else
-        inv_key (idem, sizeof idem, province, INV_KEY_IDEM_NONE);
-    snprintf (now, sizeof now, "%lld", (long long) inv_clock_now_ms ());
+        inv_key (c->idem, sizeof c->idem, province, INV_KEY_IDEM_NONE);
+    snprintf (c->now, sizeof c->now, "%lld", (long long) inv_clock_now_ms ());
 
-    const char *all_keys [STORE_MAX_KEYS] = { events, seq, idem };
-    size_t all_keylens [STORE_MAX_KEYS] = { strlen (events), strlen (seq), strlen (idem) };
+    c->keys [0] = c->events; c->keys [1] = c->seq; c->keys [2] = c->idem;
+    c->keylens [0] = strlen (c->events); c->keylens [1] = strlen (c->seq); c->keylens [2] = strlen (c->idem);
     for (int i = 0; i < nkeys; i++) {
-        all_keys [3 + i] = keys [i];
-        all_keylens [3 + i] = keylens? keylens [i]: strlen (keys [i]);
+        c->keys [3 + i] = keys [i];
+        c->keylens [3 + i] = keylens? keylens [i]: strlen (keys [i]);
     }
-    const char *all_args [STORE_MAX_ARGS] = { now, actor, idempotency_key };
-    size_t all_arglens [STORE_MAX_ARGS] = { strlen (now), strlen (actor), strlen (idempotency_key) };
+    c->args [0] = c->now; c->args [1] = actor; c->args [2] = idempotency_key;
+    c->arglens [0] = strlen (c->now); c->arglens [1] = strlen (actor); c->arglens [2] = strlen (idempotency_key);
     for (int i = 0; i < nargs; i++) {
-        all_args [3 + i] = args [i];
-        all_arglens [3 + i] = arglens? arglens [i]: strlen (args [i]);
+        c->args [3 + i] = args [i];
+        c->arglens [3 + i] = arglens? arglens [i]: strlen (args [i]);
     }
-    redisReply *reply = inv_redis_eval (redis, script, nkeys + 3, all_keys, all_keylens,
-                                        nargs + 3, all_args, all_arglens);
+    return 0;
+}
+
+int
+inv_store_write (inv_redis_t *redis, inv_script_t *script, const char *province,
+                 const char *actor, const char *idempotency_key,
+                 int nkeys, const char **keys, const size_t *keylens,
+                 int nargs, const char **args, const size_t *arglens,
+                 inv_store_result_t *result)
+{
+    s_call_t c;
+    if (s_assemble (&c, script, province, actor, idempotency_key, nkeys, keys, keylens,
+                    nargs, args, arglens, result))
+        return result->code;
+    redisReply *reply = inv_redis_eval (redis, script, nkeys + 3, c.keys, c.keylens,
+                                        nargs + 3, c.args, c.arglens);
+    if (!reply) {
+        result->code = 503;
+        snprintf (result->message, sizeof result->message, "storage unavailable: %s",
+                  inv_redis_last_error (redis));
+        return result->code;
+    }
+    s_decode (reply, script->name, result);
+    freeReplyObject (reply);
+    return result->code;
+}
+
+int
+inv_store_append (inv_redis_t *redis, inv_script_t *script, const char *province,
+                  const char *actor, const char *idempotency_key,
+                  int nkeys, const char **keys, const size_t *keylens,
+                  int nargs, const char **args, const size_t *arglens)
+{
+    s_call_t c;
+    inv_store_result_t result;
+    if (s_assemble (&c, script, province, actor, idempotency_key, nkeys, keys, keylens,
+                    nargs, args, arglens, &result))
+        return -1;
+    return inv_redis_append_eval (redis, script, nkeys + 3, c.keys, c.keylens,
+                                  nargs + 3, c.args, c.arglens);
+}
+
+int
+inv_store_get_result (inv_redis_t *redis, inv_script_t *script, inv_store_result_t *result)
+{
+    memset (result, 0, sizeof *result);
+    redisReply *reply = inv_redis_get_reply (redis);
     if (!reply) {
         result->code = 503;
         snprintf (result->message, sizeof result->message, "storage unavailable: %s",

@@ -42,6 +42,17 @@ int inv_store_write (inv_redis_t *redis, inv_script_t *script, const char *provi
                      inv_store_result_t *result);
 void inv_store_result_clear (inv_store_result_t *result);
 
+/* The same write pipelined (bulk work such as an import): append any number of
+   scripts, then take their results in order with inv_store_get_result. append returns
+   0, or -1 if Redis is down (then every pending result reads as 503). A script with
+   NOSCRIPT is not re-sent here: inv_redis_append_eval loads it in front when the
+   connection has not seen it. */
+int inv_store_append (inv_redis_t *redis, inv_script_t *script, const char *province,
+                      const char *actor, const char *idempotency_key,
+                      int nkeys, const char **keys, const size_t *keylens,
+                      int nargs, const char **args, const size_t *arglens);
+int inv_store_get_result (inv_redis_t *redis, inv_script_t *script, inv_store_result_t *result);
+
 /* The outbox's own keys (after the "{PP}:" tag). */
 #define INV_KEY_EVENTS      "events"        /* stream of innov.Event entries */
 #define INV_KEY_SEQ         "seq"           /* last sequence number given out */

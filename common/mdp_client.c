@@ -16,60 +16,45 @@
     A fresh random suffix on every socket keeps routing ids unique across reconnects.
     With CURVE (mdp_client_set_curve) every new socket gets the certificate and the
     broker's public key before it connects.
+
+    The socket, its reconnect and CURVE set-up are common/mdp_common.c, shared with
+    the worker.
 */
 #include <errno.h>
 #include "mdp.h"
 #include "mdp_client.h"
+#include "mdp_common.h"
 #include "inv_log.h"
 
 #define MDP_ROUTING_ID_MAX 255
 
 struct _mdp_client_t {
-    char *endpoint;
+    mdp_link_t link;            /* endpoint, CURVE credentials, current socket */
     char *principal;            /* claim, or NULL */
-    zsock_t *sock;
     int timeout_ms;
     int retries;
-    zcert_t *cert;              /* CURVE certificate (copy), or NULL */
-    char *server_public;        /* broker's public key (Z85), or NULL */
 };
 
 /*  Close the current socket (if any) and open a new, connected one. */
 static int
 s_connect (mdp_client_t *self)
 {
-    if (self->sock) {
-        zsock_set_linger (self->sock, 0);
-        zsock_destroy (&self->sock);
-    }
-    self->sock = zsock_new (ZMQ_DEALER);
-    if (!self->sock)
-        return -1;
-    zsock_set_linger (self->sock, 0);
+    char routing_id [MDP_ROUTING_ID_MAX + 1];
+    bool claim = false;
     if (self->principal) {
         char suffix [9];
         zuuid_t *uuid = zuuid_new ();
         memcpy (suffix, zuuid_str (uuid), 8);
         suffix [8] = 0;
         zuuid_destroy (&uuid);
-        char routing_id [MDP_ROUTING_ID_MAX + 1];
         int size = snprintf (routing_id, sizeof routing_id, "%s%s:%s",
                              MDP_CLAIM_PREFIX, self->principal, suffix);
-        if (size > 0 && size <= MDP_ROUTING_ID_MAX)
-            zsock_set_identity (self->sock, routing_id);
-        else
+        claim = size > 0 && size <= MDP_ROUTING_ID_MAX;
+        if (!claim)
             inv_warn ("mdp client: principal '%.40s...' is too long for a routing id; "
                       "acting as anonymous", self->principal);
     }
-    if (self->cert && self->server_public) {
-        zcert_apply (self->cert, self->sock);
-        zsock_set_curve_serverkey (self->sock, self->server_public);
-    }
-    if (zsock_connect (self->sock, "%s", self->endpoint)) {
-        inv_error ("mdp client: cannot connect to %s: %s", self->endpoint, zmq_strerror (zmq_errno ()));
-        return -1;
-    }
-    return 0;
+    return mdp_link_connect (&self->link, claim? routing_id: NULL);
 }
 
 mdp_client_t *
@@ -78,7 +63,7 @@ mdp_client_new (const char *endpoint, const char *principal)
     if (!endpoint || !*endpoint)
         return NULL;
     mdp_client_t *self = (mdp_client_t *) zmalloc (sizeof (mdp_client_t));
-    self->endpoint = strdup (endpoint);
+    mdp_link_init (&self->link, endpoint, "mdp client");
     self->principal = principal && *principal? strdup (principal): NULL;
     self->timeout_ms = 5000;
     self->retries = 3;
@@ -95,11 +80,8 @@ mdp_client_destroy (mdp_client_t **self_p)
     if (!self_p || !*self_p)
         return;
     mdp_client_t *self = *self_p;
-    zsock_destroy (&self->sock);
-    zcert_destroy (&self->cert);
-    zstr_free (&self->server_public);
+    mdp_link_free (&self->link);
     zstr_free (&self->principal);
-    zstr_free (&self->endpoint);
     free (self);
     *self_p = NULL;
 }
@@ -119,14 +101,8 @@ mdp_client_set_retries (mdp_client_t *self, int retries)
 int
 mdp_client_set_curve (mdp_client_t *self, zcert_t *cert, const char *server_public)
 {
-    if (!cert || !server_public || strlen (server_public) != 40) {
-        inv_error ("mdp client: CURVE needs a certificate and a 40-character Z85 server key");
+    if (mdp_link_set_curve (&self->link, cert, server_public))
         return -1;
-    }
-    zcert_destroy (&self->cert);
-    zstr_free (&self->server_public);
-    self->cert = zcert_dup (cert);
-    self->server_public = strdup (server_public);
     return s_connect (self);
 }
 
@@ -139,7 +115,7 @@ mdp_client_send (mdp_client_t *self, const char *service, zmsg_t **body_p)
     zmsg_pushstr (msg, service);
     zmsg_pushmem (msg, (byte []) { MDPC_REQUEST }, 1);
     zmsg_pushstr (msg, MDPC_CLIENT);
-    return zmsg_send (&msg, self->sock);
+    return zmsg_send (&msg, self->link.sock);
 }
 
 /*  Parse one broker message; returns its body (header, command and service removed)
@@ -147,11 +123,7 @@ mdp_client_send (mdp_client_t *self, const char *service, zmsg_t **body_p)
 static zmsg_t *
 s_parse_reply (zmsg_t *msg, int *final)
 {
-    zframe_t *frame = zmsg_first (msg);
-    if (frame && zframe_size (frame) == 0) {
-        frame = zmsg_pop (msg);
-        zframe_destroy (&frame);
-    }
+    mdp_strip_empty (msg);
     zframe_t *header = zmsg_pop (msg);
     zframe_t *command = zmsg_pop (msg);
     zframe_t *service = zmsg_pop (msg);
@@ -187,17 +159,14 @@ mdp_client_recv (mdp_client_t *self, int *final, int timeout_ms)
             if (wait < 0)
                 wait = 0;
         }
-        zmq_pollitem_t item = { zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0 };
-        int rc = zmq_poll (&item, 1, wait);
+        int rc;
+        zmsg_t *msg = mdp_link_recv (&self->link, wait, &rc);
         if (rc < 0)
             return NULL;           //  interrupted
         if (rc == 0) {
             errno = ETIMEDOUT;
             return NULL;
         }
-        zmsg_t *msg = zmsg_recv (self->sock);
-        if (!msg)
-            return NULL;
         zmsg_t *body = s_parse_reply (msg, final);
         if (body)
             return body;
@@ -234,7 +203,7 @@ mdp_client_request (mdp_client_t *self, const char *service, zmsg_t **body_p,
     for (int attempt = 1; attempt <= self->retries && !reply && !zsys_interrupted; attempt++) {
         if (attempt > 1) {
             inv_warn ("mdp client: no reply from %s for %s within %d ms, retrying (%d of %d)",
-                      self->endpoint, service, self->timeout_ms, attempt, self->retries);
+                      self->link.endpoint, service, self->timeout_ms, attempt, self->retries);
             s_drop_partials (partials, keep);
             if (s_connect (self))
                 break;
@@ -271,7 +240,7 @@ mdp_client_request (mdp_client_t *self, const char *service, zmsg_t **body_p,
 zsock_t *
 mdp_client_sock (mdp_client_t *self)
 {
-    return self->sock;
+    return self->link.sock;
 }
 
 void

@@ -15,23 +15,24 @@
     the broker then counts the request's time against the worker's liveness. A handler
     that may run longer than heartbeat x liveness calls mdp_worker_heartbeat() now and
     then.
+
+    The socket, its reconnect and CURVE set-up are common/mdp_common.c, shared with
+    the client.
 */
 #include <errno.h>
 #include "mdp.h"
 #include "mdp_worker.h"
+#include "mdp_common.h"
 #include "inv_log.h"
 
 struct _mdp_worker_t {
-    char *endpoint;
+    mdp_link_t link;            /* endpoint, CURVE credentials, current socket */
     char *service;
-    zsock_t *sock;
     int heartbeat_ms;
     int liveness;
     int reconnect_ms;
     int64_t heartbeat_at;       /* when to send the next HEARTBEAT */
     int64_t expiry_at;          /* broker is dead if silent until then */
-    zcert_t *cert;
-    char *server_public;
 };
 
 static void
@@ -46,7 +47,7 @@ s_send_command (mdp_worker_t *self, byte command, zframe_t *reply_to, zmsg_t *bo
         zmsg_pushstr (msg, self->service);
     zmsg_pushmem (msg, &command, 1);
     zmsg_pushstr (msg, MDPW_WORKER);
-    zmsg_send (&msg, self->sock);
+    zmsg_send (&msg, self->link.sock);
     self->heartbeat_at = zclock_mono () + self->heartbeat_ms;
 }
 
@@ -54,23 +55,8 @@ s_send_command (mdp_worker_t *self, byte command, zframe_t *reply_to, zmsg_t *bo
 static int
 s_connect (mdp_worker_t *self)
 {
-    if (self->sock) {
-        zsock_set_linger (self->sock, 0);
-        zsock_destroy (&self->sock);
-    }
-    self->sock = zsock_new (ZMQ_DEALER);
-    if (!self->sock)
+    if (mdp_link_connect (&self->link, NULL))
         return -1;
-    zsock_set_linger (self->sock, 0);
-    if (self->cert && self->server_public) {
-        zcert_apply (self->cert, self->sock);
-        zsock_set_curve_serverkey (self->sock, self->server_public);
-    }
-    if (zsock_connect (self->sock, "%s", self->endpoint)) {
-        inv_error ("mdp worker %s: cannot connect to %s: %s", self->service, self->endpoint,
-                   zmq_strerror (zmq_errno ()));
-        return -1;
-    }
     s_send_command (self, MDPW_READY, NULL, NULL);
     self->expiry_at = zclock_mono () + (int64_t) self->heartbeat_ms * self->liveness;
     return 0;
@@ -82,7 +68,9 @@ mdp_worker_new (const char *endpoint, const char *service)
     if (!endpoint || !*endpoint || !service || !*service)
         return NULL;
     mdp_worker_t *self = (mdp_worker_t *) zmalloc (sizeof (mdp_worker_t));
-    self->endpoint = strdup (endpoint);
+    char who [80];
+    snprintf (who, sizeof who, "mdp worker %s", service);
+    mdp_link_init (&self->link, endpoint, who);
     self->service = strdup (service);
     self->heartbeat_ms = 2500;
     self->liveness = 3;
@@ -100,16 +88,14 @@ mdp_worker_destroy (mdp_worker_t **self_p)
     if (!self_p || !*self_p)
         return;
     mdp_worker_t *self = *self_p;
-    if (self->sock) {
+    if (self->link.sock) {
         //  Tell the broker, and give the command a moment to leave.
-        zsock_set_linger (self->sock, 100);
+        zsock_set_linger (self->link.sock, 100);
         s_send_command (self, MDPW_DISCONNECT, NULL, NULL);
-        zsock_destroy (&self->sock);
+        zsock_destroy (&self->link.sock);
     }
-    zcert_destroy (&self->cert);
-    zstr_free (&self->server_public);
+    mdp_link_free (&self->link);
     zstr_free (&self->service);
-    zstr_free (&self->endpoint);
     free (self);
     *self_p = NULL;
 }
@@ -138,15 +124,8 @@ mdp_worker_set_reconnect (mdp_worker_t *self, int reconnect_ms)
 int
 mdp_worker_set_curve (mdp_worker_t *self, zcert_t *cert, const char *server_public)
 {
-    if (!cert || !server_public || strlen (server_public) != 40) {
-        inv_error ("mdp worker %s: CURVE needs a certificate and a 40-character Z85 server key",
-                   self->service);
+    if (mdp_link_set_curve (&self->link, cert, server_public))
         return -1;
-    }
-    zcert_destroy (&self->cert);
-    zstr_free (&self->server_public);
-    self->cert = zcert_dup (cert);
-    self->server_public = strdup (server_public);
     return s_connect (self);    //  READY again, now over CURVE
 }
 
@@ -162,11 +141,7 @@ mdp_worker_heartbeat (mdp_worker_t *self)
 static zmsg_t *
 s_handle_message (mdp_worker_t *self, zmsg_t *msg, zframe_t **reply_to)
 {
-    zframe_t *frame = zmsg_first (msg);
-    if (frame && zframe_size (frame) == 0) {
-        frame = zmsg_pop (msg);
-        zframe_destroy (&frame);
-    }
+    mdp_strip_empty (msg);
     zframe_t *header = zmsg_pop (msg);
     zframe_t *command = zmsg_pop (msg);
     zmsg_t *body = NULL;
@@ -215,15 +190,12 @@ mdp_worker_recv (mdp_worker_t *self, zframe_t **reply_to, int timeout_ms)
         if (deadline >= 0 && deadline < wake)
             wake = deadline;
         int wait = wake > now? (int) (wake - now): 0;
-        zmq_pollitem_t item = { zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0 };
-        int rc = zmq_poll (&item, 1, wait);
+        int rc;
+        zmsg_t *msg = mdp_link_recv (&self->link, wait, &rc);
         if (rc < 0)
             break;                  //  interrupted
         now = zclock_mono ();
-        if (rc > 0) {
-            zmsg_t *msg = zmsg_recv (self->sock);
-            if (!msg)
-                break;
+        if (msg) {
             self->expiry_at = now + (int64_t) self->heartbeat_ms * self->liveness;
             zmsg_t *body = s_handle_message (self, msg, reply_to);
             if (body)
@@ -232,7 +204,7 @@ mdp_worker_recv (mdp_worker_t *self, zframe_t **reply_to, int timeout_ms)
         else
         if (now >= self->expiry_at) {
             inv_warn ("mdp worker %s: broker %s silent for %d ms, reconnecting",
-                      self->service, self->endpoint, self->heartbeat_ms * self->liveness);
+                      self->service, self->link.endpoint, self->heartbeat_ms * self->liveness);
             zclock_sleep (self->reconnect_ms);
             if (zsys_interrupted)
                 break;
@@ -274,7 +246,7 @@ mdp_worker_send_final (mdp_worker_t *self, zmsg_t **body_p, zframe_t *reply_to)
 zsock_t *
 mdp_worker_sock (mdp_worker_t *self)
 {
-    return self->sock;
+    return self->link.sock;
 }
 
 void

@@ -454,7 +454,8 @@ s_client_message (broker_t *self, zframe_t *sender, bool enveloped, zframe_t *he
             request_t *request = (request_t *) zmalloc (sizeof (request_t));
             request->client = zframe_dup (sender);
             request->enveloped = enveloped;
-            request->service = strdup (service);
+            request->service = service;
+            service = NULL;
             request->body = msg;
             msg = NULL;
             zmsg_pushstr (request->body, caller);
@@ -537,10 +538,28 @@ s_worker_reply (broker_t *self, worker_t *worker, byte command, zmsg_t *msg)
     zmsg_destroy (&msg);
 }
 
+/*  A routing id in upper-case hex, as zframe_strhex writes it, but into the caller's
+    buffer: this runs for every worker message, and saves an allocation each time. */
+static void
+s_hex_id (zframe_t *frame, char *out, size_t outsize)
+{
+    static const char digits [] = "0123456789ABCDEF";
+    const byte *data = zframe_data (frame);
+    size_t size = zframe_size (frame);
+    if (size > (outsize - 1) / 2)
+        size = (outsize - 1) / 2;
+    for (size_t i = 0; i < size; i++) {
+        out [2 * i] = digits [data [i] >> 4];
+        out [2 * i + 1] = digits [data [i] & 15];
+    }
+    out [2 * size] = 0;
+}
+
 static void
 s_worker_message (broker_t *self, zframe_t *sender, bool enveloped, zmsg_t *msg)
 {
-    char *id = zframe_strhex (sender);
+    char id [2 * 255 + 1];      //  routing ids are at most 255 bytes
+    s_hex_id (sender, id, sizeof id);
     worker_t *worker = (worker_t *) zhashx_lookup (self->workers, id);
     zframe_t *command = zmsg_pop (msg);
     byte cmd = command && zframe_size (command) == 1? zframe_data (command) [0]: 0;
@@ -593,7 +612,6 @@ s_worker_message (broker_t *self, zframe_t *sender, bool enveloped, zmsg_t *msg)
     }
     zframe_destroy (&command);
     zmsg_destroy (&msg);
-    zstr_free (&id);
 }
 
 /* ---- the socket -------------------------------------------------------------------- */

@@ -1,5 +1,6 @@
-/*  registry: the enterprise ledger (台账), first slice: enterprise.add / get / update /
-    list / count (proto/registry.proto).
+/*  registry: the enterprise ledger (台账): enterprise.add / get / update / list / count /
+    search, the status workflow (enterprise.transition / close / review / history) and the
+    agencies (agency.list / get / add / update); proto/registry.proto.
 
     registry_methods is the table inv_service_run dispatches; each handler is a plain
     function that tests call with an inv_call_t and no sockets. Key names are in
@@ -28,4 +29,17 @@ void registry_enterprise_get (void *ctx, inv_call_t *call);
 void registry_enterprise_update (void *ctx, inv_call_t *call);
 void registry_enterprise_list (void *ctx, inv_call_t *call);
 void registry_enterprise_count (void *ctx, inv_call_t *call);
+void registry_enterprise_transition (void *ctx, inv_call_t *call);
+void registry_enterprise_close (void *ctx, inv_call_t *call);
+void registry_enterprise_review (void *ctx, inv_call_t *call);
+void registry_enterprise_history (void *ctx, inv_call_t *call);
+void registry_enterprise_search (void *ctx, inv_call_t *call);
+void registry_agency_list (void *ctx, inv_call_t *call);
+void registry_agency_get (void *ctx, inv_call_t *call);
+void registry_agency_add (void *ctx, inv_call_t *call);
+void registry_agency_update (void *ctx, inv_call_t *call);
+
+/* Write the province's reference agencies that are missing (idempotent). Each process
+   runs it on its first call that needs agencies; 0 on success, -1 if Redis failed. */
+int registry_seed_agencies (registry_t *self);
 #endif

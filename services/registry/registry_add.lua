@@ -7,8 +7,5 @@ local function main ()
     return fail (409, 'enterprise ' .. CODE .. ' is already registered',
                  'enterprise.credit_code', 'already registered')
   end
-  store_record ()
-  move_memberships ()
-  emit_record ('enterprise.created')
-  return reply (200, 'created', BODY)
+  return write_record ('enterprise.created', 'created')
 end

@@ -10,6 +10,12 @@
 -- ARGV[10] status (number)      ARGV[11] version
 -- ARGV[12] n old indexes  ARGV[13] n new indexes  ARGV[14] n old counters  ARGV[15] n new counters
 -- ARGV[16] old status     ARGV[17] version read by the caller   ARGV[18] expected version (0 = any)
+-- After the counters, two more keys: the name index "{PP}:ent.idx:name" and the history
+-- list "{PP}:ent.hist:<code>"; with them
+-- ARGV[19] name index member the record leaves ("" none)   ARGV[20] member it joins
+-- ARGV[21] workflow event type   ARGV[22] history entry (innov.StatusChange protobuf)
+-- ARGV[23] workflow refusal ("" none): the step is not allowed from the state read
+-- A caller that passes neither (ARGV[19] absent) leaves the name index alone.
 
 local ENT = KEYS[4]
 local CODE, BODY = ARGV[4], ARGV[5]
@@ -18,6 +24,10 @@ local STATUS, VERSION = ARGV[10], ARGV[11]
 local N_OLD_IDX, N_NEW_IDX = tonumber (ARGV[12]), tonumber (ARGV[13])
 local N_OLD_CNT, N_NEW_CNT = tonumber (ARGV[14]), tonumber (ARGV[15])
 local OLD_STATUS, READ_VERSION, EXPECTED_VERSION = ARGV[16], ARGV[17], ARGV[18]
+local EXTRA_KEYS = 5 + (N_OLD_IDX or 0) + (N_NEW_IDX or 0) + (N_OLD_CNT or 0) + (N_NEW_CNT or 0)
+local NAME_IDX, HISTORY = KEYS[EXTRA_KEYS], KEYS[EXTRA_KEYS + 1]
+local OLD_NAME, NEW_NAME = ARGV[19], ARGV[20]
+local FLOW_EVENT, FLOW_ENTRY, FLOW_REFUSAL = ARGV[21], ARGV[22], ARGV[23]
 
 local function store_record ()
   redis.call ('HSET', ENT, 'body', BODY, 'city', CITY, 'county', COUNTY, 'dept', DEPT,
@@ -35,4 +45,41 @@ end
 local function emit_record (type)
   return emit (type, CODE, 'innov.Enterprise', BODY,
                { city = CITY, county = COUNTY, department = DEPT, cluster = CLUSTER })
+end
+
+-- The name index holds "<name>\0<code>" at score 0: prefix search by ZRANGEBYLEX,
+-- substring search by ZSCAN MATCH.
+local function move_name ()
+  if not OLD_NAME or not NAME_IDX or OLD_NAME == NEW_NAME then return end
+  if OLD_NAME ~= '' then redis.call ('ZREM', NAME_IDX, OLD_NAME) end
+  if NEW_NAME ~= '' then redis.call ('ZADD', NAME_IDX, 0, NEW_NAME) end
+end
+
+-- The whole write of a record: store it, move its indexes, counters and name entry,
+-- emit `type` and answer 200 with `status` and the stored body.
+local function write_record (type, status)
+  store_record ()
+  move_memberships ()
+  move_name ()
+  emit_record (type)
+  return reply (200, status, BODY)
+end
+
+-- The stored version must still be the one the caller read (and the client's
+-- expected version, if any); otherwise a refusal, before anything is written.
+local function check_version ()
+  local stored = redis.call ('HGET', ENT, 'version')
+  if not stored then
+    return fail (404, 'no enterprise ' .. CODE, 'enterprise.credit_code', 'not registered')
+  end
+  if EXPECTED_VERSION ~= '0' and stored ~= EXPECTED_VERSION then
+    return fail (409, 'enterprise ' .. CODE .. ' is at version ' .. stored ..
+                 ', not the expected version ' .. EXPECTED_VERSION,
+                 'expected_version', 'version conflict')
+  end
+  if stored ~= READ_VERSION then
+    return fail (409, 'enterprise ' .. CODE .. ' changed meanwhile (version ' .. stored ..
+                 ', read ' .. READ_VERSION .. ')', '', 'stale')
+  end
+  return nil
 end

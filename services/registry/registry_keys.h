@@ -20,12 +20,36 @@
 #define REGISTRY_KEY_IDX_DEPARTMENT  "ent.idx:dept:%s"      /* department code */
 #define REGISTRY_KEY_IDX_CLUSTER     "ent.idx:cluster:%s"   /* cluster code (none when empty) */
 #define REGISTRY_KEY_IDX_STATUS      "ent.idx:status:%d"    /* InnovationStatus number */
+#define REGISTRY_KEY_IDX_REVIEW      "ent.idx:review"       /* ACTIVE with a closing awaiting review */
+
+/* Sorted set of "<name>\x1f<credit code>" at score 0: name search (prefix by
+   ZRANGEBYLEX, substring by ZSCAN MATCH) */
+#define REGISTRY_KEY_IDX_NAME        "ent.idx:name"
+#define REGISTRY_NAME_SEP            "\x1f"
+
+/* List of innov.StatusChange protobufs, oldest first: the enterprise's workflow history */
+#define REGISTRY_KEY_HISTORY         "ent.hist:%s"          /* credit code */
 
 /* Hashes of counters, field = InnovationStatus number ("1".."4"), value = enterprises */
 #define REGISTRY_KEY_CNT_PROVINCE    "ent.cnt:province"
 #define REGISTRY_KEY_CNT_CITY        "ent.cnt:city:%s"
 #define REGISTRY_KEY_CNT_DEPARTMENT  "ent.cnt:dept:%s"
 #define REGISTRY_KEY_CNT_CLUSTER     "ent.cnt:cluster:%s"
+
+/* Agencies. Hash: body (innov.Agency protobuf), kind (AgencyKind number), version */
+#define REGISTRY_KEY_AGENCY          "agency:%s"            /* agency code */
+#define REGISTRY_KEY_AGENCY_PREFIX   "agency:"
+/* Sorted sets of agency codes at score 0 */
+#define REGISTRY_KEY_AGENCY_ALL      "agency.idx:all"
+#define REGISTRY_KEY_AGENCY_KIND     "agency.idx:kind:%d"   /* AgencyKind number */
+#define REGISTRY_KEY_AGENCY_KIND_PREFIX   "agency.idx:kind:"
+#define REGISTRY_KEY_AGENCY_PARENT   "agency.idx:parent:%s" /* parent agency code */
+#define REGISTRY_KEY_AGENCY_PARENT_PREFIX "agency.idx:parent:"
+
+/* String (innov.ImportEnterprisesReply protobuf, 24 h): the reply of an enterprise.import
+   batch, so a batch retried with its idempotency key answers as the first time */
+#define REGISTRY_KEY_IMPORT_IDEM     "import.idem:%s:%s"    /* actor, idempotency key */
+#define REGISTRY_IMPORT_IDEM_TTL_MS  86400000
 
 /* Fields of the enterprise hash */
 #define REGISTRY_FIELD_BODY          "body"

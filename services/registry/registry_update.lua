@@ -5,21 +5,7 @@
 -- A 409 with reason "stale" means the record changed in between: the caller reads again.
 
 local function main ()
-  local stored = redis.call ('HGET', ENT, 'version')
-  if not stored then
-    return fail (404, 'no enterprise ' .. CODE, 'enterprise.credit_code', 'not registered')
-  end
-  if EXPECTED_VERSION ~= '0' and stored ~= EXPECTED_VERSION then
-    return fail (409, 'enterprise ' .. CODE .. ' is at version ' .. stored ..
-                 ', not the expected version ' .. EXPECTED_VERSION,
-                 'expected_version', 'version conflict')
-  end
-  if stored ~= READ_VERSION then
-    return fail (409, 'enterprise ' .. CODE .. ' changed meanwhile (version ' .. stored ..
-                 ', read ' .. READ_VERSION .. ')', '', 'stale')
-  end
-  store_record ()
-  move_memberships ()
-  emit_record ('enterprise.updated')
-  return reply (200, 'updated', BODY)
+  local refused = check_version ()
+  if refused then return refused end
+  return write_record ('enterprise.updated', 'updated')
 end

@@ -247,11 +247,11 @@ test_update_and_conflict (void **state)
     s_code ("91140108MA0UPDT04", code);
     s_add (h, code, "更新测试有限公司", "140108");
     char *out = NULL, *err = NULL;
-    int rc = harness_ctl (h, &out, &err, "enterprise", "update", code, "--status", "active",
+    int rc = harness_ctl (h, &out, &err, "enterprise", "update", code, "--mentor-capacity", "3",
                           "--expected-version", "1", "--json", NULL);
     assert_int_equal (rc, 0);
-    char *value = inv_json_get (out, "status");
-    assert_string_equal (value, "ACTIVE");
+    char *value = inv_json_get (out, "mentorCapacity");
+    assert_string_equal (value, "3");
     free (value);
     value = inv_json_get (out, "version");
     assert_string_equal (value, "2");
@@ -262,7 +262,7 @@ test_update_and_conflict (void **state)
     free (out);
     free (err);
 
-    rc = harness_ctl (h, &out, &err, "enterprise", "update", code, "--status", "closed",
+    rc = harness_ctl (h, &out, &err, "enterprise", "update", code, "--mentor-capacity", "4",
                       "--expected-version", "1", NULL);
     assert_int_equal (rc, 1);
     assert_int_equal (s_lines (err), 1);

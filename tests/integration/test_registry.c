@@ -136,8 +136,8 @@ test_writes_become_events (void **state)
 
     Innov__Enterprise change = INNOV__ENTERPRISE__INIT;
     change.credit_code = code1;
-    change.status = INNOV__INNOVATION_STATUS__ACTIVE;
-    char *fields [] = { (char *) "status" };
+    change.mentor_capacity = 3;
+    char *fields [] = { (char *) "mentor_capacity" };
     Innov__UpdateEnterpriseRequest up = INNOV__UPDATE_ENTERPRISE_REQUEST__INIT;
     up.enterprise = &change;
     up.fields = fields;

@@ -238,9 +238,17 @@ harness_start_redis (harness_t *self)
     snprintf (port, sizeof port, "%d", self->redis_port);
     snprintf (dir, sizeof dir, "%s/redis", self->dir);
     mkdir (dir, 0755);
-    char *argv [] = { "redis-server", "--port", port, "--bind", "127.0.0.1", "--dir", dir,
-                      "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
-                      "--daemonize", "no", "--protected-mode", "no", NULL };
+    //  The deployment's configuration when it can be found (tests and benchmarks run
+    //  from the repository root), so they measure what a deployment runs; the
+    //  arguments after it override the address, the folder and the persistence.
+    const char *conf = getenv ("INNOV_REDIS_CONF");
+    if (!conf || !*conf)
+        conf = "deploy/redis.conf";
+    char *argv [] = { "redis-server", (char *) conf, "--port", port, "--bind", "127.0.0.1",
+                      "--dir", dir, "--appendonly", "yes", "--appendfsync", "everysec",
+                      "--save", "", "--daemonize", "no", "--protected-mode", "no", NULL };
+    if (access (conf, R_OK) != 0)
+        memmove (&argv [1], &argv [2], sizeof argv - 2 * sizeof argv [0]);
     pid_t pid = s_spawn (self, "redis", argv, true);
     if (pid < 0)
         return -1;

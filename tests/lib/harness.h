@@ -4,7 +4,8 @@
     sends SIGTERM (then SIGKILL after 3 s) to each and removes the directory, so every
     test cleans up even when an assertion fails half-way (call harness_destroy from the
     cmocka teardown). Ports are free ports picked at run time; nothing is fixed.
-    Binaries come from $INNOV_BIN_DIR (tests/run.sh sets it; default build/bin).
+    Binaries come from $INNOV_BIN_DIR (tests/run.sh sets it; default build/bin). Redis runs
+    with deploy/redis.conf (or $INNOV_REDIS_CONF) when found, so tests see the deployed settings.
 
         harness_t *h = harness_new ();
         harness_start_redis (h);              // redis-server on a free port, AOF on

@@ -1,6 +1,7 @@
 /*  test_gendata: the enterprise data generator (tools/gendata/gen.c, compiled in
     here since tools are not libraries): valid codes, real counties, plausible figures,
-    the same records for the same seed; and the gendata binary's CSV.
+    the same records for the same seed, both profiles (shanxi and national); and the
+    gendata binary's CSV, profiles and defaults.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,7 +47,7 @@ test_records_are_valid (void **state)
 {
     (void) state;
     char err [128];
-    gen_t *gen = gen_new ("14", 42, err, sizeof err);
+    gen_t *gen = gen_new (gen_profile_find ("shanxi"), "14", 42, err, sizeof err);
     assert_non_null (gen);
     zhashx_t *codes = zhashx_new ();
     zhashx_t *names = zhashx_new ();
@@ -101,7 +102,7 @@ test_figures_are_plausible (void **state)
 {
     (void) state;
     char err [128];
-    gen_t *gen = gen_new ("14", 7, err, sizeof err);
+    gen_t *gen = gen_new (gen_profile_find ("shanxi"), "14", 7, err, sizeof err);
     double revenue = 0, rd = 0;
     int with_rd = 0, manufacturing = 0, clustered = 0;
     zhashx_t *cities = zhashx_new ();
@@ -128,10 +129,11 @@ test_figures_are_plausible (void **state)
 }
 
 static char *
-s_csv (uint64_t seed, int count)
+s_csv_profile (const char *profile, uint64_t seed, int count)
 {
     char err [128];
-    gen_t *gen = gen_new ("14", seed, err, sizeof err);
+    gen_t *gen = gen_new (gen_profile_find (profile), "14", seed, err, sizeof err);
+    assert_non_null (gen);
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream (&text, &len);
@@ -144,6 +146,12 @@ s_csv (uint64_t seed, int count)
     fclose (out);
     gen_destroy (&gen);
     return text;
+}
+
+static char *
+s_csv (uint64_t seed, int count)
+{
+    return s_csv_profile ("shanxi", seed, count);
 }
 
 static void
@@ -167,9 +175,13 @@ test_unknown_province (void **state)
 {
     (void) state;
     char err [128] = "";
-    gen_t *gen = gen_new ("15", 1, err, sizeof err);
+    gen_t *gen = gen_new (gen_profile_find ("shanxi"), "15", 1, err, sizeof err);
     assert_null (gen);
     assert_non_null (strstr (err, "15"));
+    /* The national profile takes every province the table holds, whatever --province says */
+    gen = gen_new (gen_profile_find ("national"), "15", 1, err, sizeof err);
+    assert_non_null (gen);
+    gen_destroy (&gen);
 }
 
 static void
@@ -207,6 +219,134 @@ test_csv_format (void **state)
     free (row);
 }
 
+
+static void
+test_profiles (void **state)
+{
+    (void) state;
+    const gen_profile_t *shanxi = gen_profile_find ("shanxi");
+    const gen_profile_t *national = gen_profile_find ("national");
+    assert_non_null (shanxi);
+    assert_non_null (national);
+    assert_null (gen_profile_find ("Shanxi"));
+    assert_null (gen_profile_find (""));
+    assert_null (gen_profile_find (NULL));
+    assert_int_equal (shanxi->count, 10000);
+    assert_int_equal (national->count, 500000);
+    assert_false (shanxi->every_province);
+    assert_true (national->every_province);
+    assert_non_null (strstr (gen_profile_names (), "national"));
+    /* NULL profile is the default, shanxi */
+    char err [128];
+    gen_t *gen = gen_new (NULL, NULL, 1, err, sizeof err);
+    assert_non_null (gen);
+    assert_ptr_equal (gen->profile, shanxi);
+    gen_destroy (&gen);
+}
+
+/* The national profile draws from every county the division table holds: a change
+   of the table is enough to spread it over more provinces. */
+static void
+test_national_uses_every_county (void **state)
+{
+    (void) state;
+    size_t count = 0, counties = 0;
+    const inv_division_t *all = inv_division_all (&count);
+    for (size_t i = 0; i < count; i++)
+        counties += all [i].level == INV_DIV_COUNTY;
+    char err [128];
+    gen_t *gen = gen_new (gen_profile_find ("national"), "14", 5, err, sizeof err);
+    assert_non_null (gen);
+    assert_int_equal (gen_county_count (gen), counties);
+    gen_destroy (&gen);
+}
+
+/* National: valid records, about 70% not yet innovating, intensity near 0.7%,
+   manufacturing the largest share, every city present. */
+static void
+test_national_distribution (void **state)
+{
+    (void) state;
+    const int sample = 20000;
+    char err [128];
+    gen_t *gen = gen_new (gen_profile_find ("national"), "14", 11, err, sizeof err);
+    assert_non_null (gen);
+    double revenue = 0, rd = 0;
+    int innovating = 0, manufacturing = 0, clustered = 0, institutions = 0, large = 0;
+    zhashx_t *cities = zhashx_new ();
+    zhashx_t *codes = zhashx_new ();
+    for (int i = 0; i < sample; i++) {
+        gen_record_t r;
+        gen_next (gen, &r);
+        assert_true (inv_credit_code_valid (r.credit_code, NULL, 0));
+        assert_true (inv_division_is_county (r.county));
+        assert_null (zhashx_lookup (codes, r.credit_code));
+        zhashx_insert (codes, r.credit_code, (void *) 1);
+        assert_true (r.operating_revenue >= 2000.0);
+        revenue += r.operating_revenue;
+        rd += r.rd_expenditure;
+        large += r.operating_revenue >= 40000.0;
+        bool not_yet = !strcmp (r.status, "not_started") || !strcmp (r.status, "in_progress");
+        assert_true (not_yet == !r.has_rd_activity);
+        innovating += !not_yet;
+        institutions += r.has_rd_institution;
+        int division = atoi (r.industry) / 100;
+        manufacturing += division >= 13 && division <= 43;
+        clustered += r.cluster [0] != '\0';
+        zhashx_update (cities, r.city, (void *) 1);
+    }
+    double not_innovating = 1.0 - (double) innovating / sample;
+    double intensity = rd / revenue;
+    print_message ("national: %.1f%% not innovating, intensity %.2f%%, %.1f%% manufacturing, "
+                   "%.1f%% clustered, %.1f%% with R&D institution, %.1f%% above 4 亿元\n",
+                   100 * not_innovating, 100 * intensity, 100.0 * manufacturing / sample,
+                   100.0 * clustered / sample, 100.0 * institutions / sample, 100.0 * large / sample);
+    assert_true (not_innovating > 0.66 && not_innovating < 0.74);   /* about 70% */
+    assert_true (intensity > 0.005 && intensity < 0.010);           /* about 0.7% */
+    assert_true (manufacturing > sample * 6 / 10);                  /* weighted to manufacturing */
+    assert_true (clustered > sample / 10 && clustered < sample / 2);
+    /* Revenue is log-normal: a long tail of large enterprises, most near the threshold */
+    assert_true (large > sample / 100 && large < sample / 3);
+    assert_int_equal (zhashx_size (cities), 11);
+    zhashx_destroy (&cities);
+    zhashx_destroy (&codes);
+    gen_destroy (&gen);
+}
+
+/* Profiles are different streams of records, each deterministic by seed. */
+static void
+test_national_deterministic (void **state)
+{
+    (void) state;
+    char *a = s_csv_profile ("national", 4, 300), *b = s_csv_profile ("national", 4, 300);
+    char *c = s_csv_profile ("shanxi", 4, 300);
+    assert_string_equal (a, b);
+    assert_string_not_equal (a, c);
+    free (a);
+    free (b);
+    free (c);
+}
+
+/* Place prefixes lose their administrative suffix; two-character names keep it. */
+static void
+test_short_place (void **state)
+{
+    (void) state;
+    char out [64];
+    s_short_place ("山西省", out, sizeof out);
+    assert_string_equal (out, "山西");
+    s_short_place ("太原市", out, sizeof out);
+    assert_string_equal (out, "太原");
+    s_short_place ("小店区", out, sizeof out);
+    assert_string_equal (out, "小店");
+    s_short_place ("城区", out, sizeof out);
+    assert_string_equal (out, "城区");
+    s_short_place ("内蒙古自治区", out, sizeof out);
+    assert_string_equal (out, "内蒙古");
+    s_short_place ("广西壮族自治区", out, sizeof out);
+    assert_string_equal (out, "广西");
+}
+
 /* The binary writes the same CSV as the generator, for the same seed. */
 static void
 test_binary_output (void **state)
@@ -235,6 +375,55 @@ test_binary_output (void **state)
     snprintf (command, sizeof command, "%s --count nope >/dev/null 2>&1", harness_bin ("gendata"));
     int rc = system (command);
     assert_int_equal (WEXITSTATUS (rc), 2);
+    snprintf (command, sizeof command, "%s --profile moon 2>&1 >/dev/null | grep -q 'not a profile'",
+              harness_bin ("gendata"));
+    rc = system (command);
+    assert_int_equal (WEXITSTATUS (rc), 0);
+}
+
+static long
+s_lines (const char *command)
+{
+    FILE *pipe = popen (command, "r");
+    assert_non_null (pipe);
+    long lines = 0;
+    int c;
+    while ((c = fgetc (pipe)) != EOF)
+        lines += c == '\n';
+    assert_int_equal (pclose (pipe), 0);
+    return lines;
+}
+
+/* --profile picks the data set and its default size; --count overrides it. */
+static void
+test_binary_profiles (void **state)
+{
+    (void) state;
+    if (access (harness_bin ("gendata"), X_OK) != 0)
+        skip ();
+    char command [1024];
+    snprintf (command, sizeof command, "%s 2>/dev/null", harness_bin ("gendata"));
+    assert_int_equal (s_lines (command), 10001);                    /* shanxi, the default */
+    snprintf (command, sizeof command, "%s --profile national --count 40 --seed 2 2>/dev/null",
+              harness_bin ("gendata"));
+    assert_int_equal (s_lines (command), 41);
+
+    /* The same records as the library, written to --out */
+    char path [256];
+    snprintf (path, sizeof path, "/tmp/test_gendata_%d.csv", (int) getpid ());
+    snprintf (command, sizeof command, "%s --profile=national --count 40 --seed 2 --out %s",
+              harness_bin ("gendata"), path);
+    assert_int_equal (system (command), 0);
+    FILE *file = fopen (path, "r");
+    assert_non_null (file);
+    char got [65536];
+    size_t n = fread (got, 1, sizeof got - 1, file);
+    got [n] = '\0';
+    fclose (file);
+    unlink (path);
+    char *expected = s_csv_profile ("national", 2, 40);
+    assert_string_equal (got, expected);
+    free (expected);
 }
 
 int
@@ -247,7 +436,13 @@ main (void)
         cmocka_unit_test (test_deterministic_by_seed),
         cmocka_unit_test (test_unknown_province),
         cmocka_unit_test (test_csv_format),
+        cmocka_unit_test (test_profiles),
+        cmocka_unit_test (test_national_uses_every_county),
+        cmocka_unit_test (test_national_distribution),
+        cmocka_unit_test (test_national_deterministic),
+        cmocka_unit_test (test_short_place),
         cmocka_unit_test (test_binary_output),
+        cmocka_unit_test (test_binary_profiles),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include "mdp.h"
 #include "mdp_client.h"
 #include "mdp_worker.h"
+#include "mdp_common.h"
 #include "../../services/broker/broker.h"
 #include "inv_log.h"
 #include "rpc.pb-c.h"
@@ -596,6 +597,65 @@ test_self_tests (void **state)
     mdp_worker_test (false);
 }
 
+/*  The plumbing the client and worker share: CURVE credentials are checked and
+    copied, every connect gives a fresh socket with the routing id asked for, a
+    leading empty frame is dropped, and a queued message is taken without a poll. */
+static void
+test_link_plumbing (void **state)
+{
+    (void) state;
+    zsock_t *router = zsock_new_router ("inproc://test_mdp_link");
+    assert_non_null (router);
+    mdp_link_t link;
+    mdp_link_init (&link, "inproc://test_mdp_link", "test link");
+
+    zcert_t *cert = zcert_new ();
+    assert_int_equal (mdp_link_set_curve (&link, cert, "short"), -1);
+    assert_null (link.cert);
+    assert_int_equal (mdp_link_set_curve (&link, NULL, zcert_public_txt (cert)), -1);
+    assert_int_equal (mdp_link_set_curve (&link, cert, zcert_public_txt (cert)), 0);
+    assert_non_null (link.cert);
+    assert_string_equal (link.server_public, zcert_public_txt (cert));
+    zcert_destroy (&cert);          //  the link keeps its own copy
+    zcert_destroy (&link.cert);     //  back to NULL security for the inproc peer
+    zstr_free (&link.server_public);
+
+    assert_int_equal (mdp_link_connect (&link, "P:province:0000abcd"), 0);
+    assert_int_equal (mdp_link_connect (&link, "P:province:1111abcd"), 0);
+    char *identity = zsock_identity (link.sock);
+    assert_string_equal (identity, "P:province:1111abcd");
+    zstr_free (&identity);
+
+    //  Two messages to the newest socket: the first after a poll, the second queued.
+    zstr_sendm (router, "P:province:1111abcd");
+    zstr_sendm (router, "");
+    zstr_send (router, "one");
+    zstr_sendm (router, "P:province:1111abcd");
+    zstr_send (router, "two");
+    int rc = 0;
+    zmsg_t *msg = mdp_link_recv (&link, 2000, &rc);
+    assert_non_null (msg);
+    assert_int_equal (rc, 1);
+    assert_int_equal (zmsg_size (msg), 2);
+    mdp_strip_empty (msg);
+    assert_int_equal (zmsg_size (msg), 1);
+    assert_true (zframe_streq (zmsg_first (msg), "one"));
+    zmsg_destroy (&msg);
+    zclock_sleep (20);
+    msg = mdp_link_recv (&link, 0, &rc);
+    assert_non_null (msg);
+    mdp_strip_empty (msg);          //  nothing to drop: the frame stays
+    assert_true (zframe_streq (zmsg_first (msg), "two"));
+    zmsg_destroy (&msg);
+    msg = mdp_link_recv (&link, 10, &rc);
+    assert_null (msg);
+    assert_int_equal (rc, 0);
+
+    mdp_link_free (&link);
+    assert_null (link.sock);
+    zsock_destroy (&router);
+}
+
 int
 main (void)
 {
@@ -604,6 +664,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_claim_parsing),
         cmocka_unit_test (test_self_tests),
+        cmocka_unit_test (test_link_plumbing),
         cmocka_unit_test_setup_teardown (test_request_reply_with_caller, setup, teardown),
         cmocka_unit_test_setup_teardown (test_partials_then_final, setup, teardown),
         cmocka_unit_test_setup_teardown (test_lru_over_two_workers, setup, teardown),

@@ -1,6 +1,8 @@
 /*  test_registry: the registry's handlers called directly (no sockets) against a real
     redis-server: validation, scope, duplicates and versions, idempotent retries,
-    pagination, and counters that always equal a recount of the records. */
+    pagination, counters that always equal a recount of the records (after adds,
+    updates and workflow steps), the status workflow and its history and events, scope
+    refusals of every kind of principal, name search and the agencies. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,57 +10,27 @@
 #include <cmocka.h>
 #include <czmq.h>
 #include <math.h>
-#include "harness.h"
+#include "registry_fixture.h"
 #include "../../services/registry/registry.h"
 #include "../../services/registry/registry_keys.h"
 #include "registry.pb-c.h"
 #include "inv_store.h"
 #include "inv_valid.h"
 
-typedef struct {
-    harness_t *harness;
-    registry_t *registry;
-    inv_redis_t *redis;             /* the test's own connection, for inspection */
-} fixture_t;
-
-static fixture_t F;
+static registry_fixture_t F;
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
 static long long
-s_integer (const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    redisReply *reply = redisvCommand (inv_redis_context (F.redis), fmt, ap);
-    va_end (ap);
-    assert_non_null (reply);
-    long long value = reply->type == REDIS_REPLY_INTEGER? reply->integer:
-                      reply->type == REDIS_REPLY_STRING? atoll (reply->str): 0;
-    freeReplyObject (reply);
-    return value;
-}
-
-static long long
 s_dbsize (void)
 {
-    return s_integer ("DBSIZE");
+    return registry_fixture_integer (&F, "DBSIZE");
 }
 
 static long long
 s_events (void)
 {
-    return s_integer ("XLEN {14}:events");
-}
-
-/* A valid credit code registered in `division`, numbered n. */
-static const char *
-s_code (int n, char *buf)
-{
-    char first17 [32];
-    snprintf (first17, sizeof first17, "91140100%09d", n % 1000000000);
-    assert_true (inv_credit_code_complete (first17, buf));
-    return buf;
+    return registry_fixture_integer (&F, "XLEN {14}:events");
 }
 
 /* The i-th county-level division of the table. */
@@ -139,39 +111,9 @@ s_reply_enterprise (const inv_call_t *call)
 
 /* ---- fixtures --------------------------------------------------------------------- */
 
-static int
-group_setup (void **state)
-{
-    (void) state;
-    F.harness = harness_new ();
-    if (!F.harness || harness_start_redis (F.harness) < 0)
-        return -1;
-    inv_config_t cfg = { .redis = harness_redis (F.harness), .province = "14" };
-    F.registry = registry_new (&cfg);
-    F.redis = inv_redis_new (harness_redis (F.harness));
-    return F.registry && F.redis? 0: -1;
-}
-
-static int
-group_teardown (void **state)
-{
-    (void) state;
-    registry_destroy (&F.registry);
-    inv_redis_destroy (&F.redis);
-    harness_destroy (&F.harness);
-    return 0;
-}
-
-static int
-test_setup (void **state)
-{
-    (void) state;
-    redisReply *reply = inv_redis_command (F.redis, "FLUSHALL");
-    if (!reply)
-        return -1;
-    freeReplyObject (reply);
-    return 0;
-}
+static int group_setup (void **state)    { (void) state; return registry_fixture_setup (&F); }
+static int group_teardown (void **state) { (void) state; return registry_fixture_teardown (&F); }
+static int test_setup (void **state)     { (void) state; return registry_fixture_flush (&F); }
 
 /* ---- tests ------------------------------------------------------------------------- */
 
@@ -181,7 +123,7 @@ test_add_then_get (void **state)
     (void) state;
     char code [19];
     Innov__Enterprise e;
-    s_enterprise (&e, s_code (1, code), "140105");
+    s_enterprise (&e, registry_fixture_code (1, code), "140105");
     e.city = (char *) "149900";                 /* client-sent city is ignored */
     e.province = (char *) "99";
     inv_call_t call;
@@ -200,17 +142,20 @@ test_add_then_get (void **state)
     Innov__GetEnterpriseRequest get = INNOV__GET_ENTERPRISE_REQUEST__INIT;
     get.credit_code = code;
     s_call (&call, registry_enterprise_get, "anonymous", "enterprise.get", &get.base);
+    assert_int_equal (call.code, 403);                      /* reads need a principal */
+    inv_call_clear (&call);
+    s_call (&call, registry_enterprise_get, "county:140105", "enterprise.get", &get.base);
     assert_int_equal (call.code, 200);
     assert_string_equal (s_reply_enterprise (&call)->name, "太原示例机械制造有限公司");
     inv_call_clear (&call);
 
     assert_int_equal (s_events (), 1);
-    assert_int_equal (s_integer ("GET {14}:seq"), 1);
-    assert_int_equal (s_integer ("HGET {14}:ent.cnt:city:140100 1"), 1);
-    assert_int_equal (s_integer ("ZCARD {14}:ent.idx:cluster:semiconductor"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "GET {14}:seq"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "HGET {14}:ent.cnt:city:140100 1"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:cluster:semiconductor"), 1);
 
     char missing [19];
-    get.credit_code = (char *) s_code (2, missing);
+    get.credit_code = (char *) registry_fixture_code (2, missing);
     s_call (&call, registry_enterprise_get, "province", "enterprise.get", &get.base);
     assert_int_equal (call.code, 404);
     inv_call_clear (&call);
@@ -244,7 +189,7 @@ test_validation_names_fields_and_writes_nothing (void **state)
 
     /* a city is not a county */
     char code [19];
-    s_enterprise (&e, s_code (3, code), "140100");
+    s_enterprise (&e, registry_fixture_code (3, code), "140100");
     assert_int_equal (s_add ("province", &e, NULL, &call), 400);
     assert_true (s_has_detail (&call, "enterprise.county"));
     assert_int_equal (zlist_size (call.details), 1);
@@ -276,7 +221,7 @@ test_scope (void **state)
     (void) state;
     char code [19];
     Innov__Enterprise e;
-    s_enterprise (&e, s_code (10, code), "140105");       /* 太原 小店区, gxt */
+    s_enterprise (&e, registry_fixture_code (10, code), "140105");       /* 太原 小店区, gxt */
     inv_call_t call;
     assert_int_equal (s_add ("city:140200", &e, NULL, &call), 403);
     assert_non_null (strstr (call.message, "140200"));
@@ -290,11 +235,11 @@ test_scope (void **state)
     assert_int_equal (s_dbsize (), 0);
 
     assert_int_equal (s_add_simple ("city:140100", &e), 200);
-    s_enterprise (&e, s_code (11, code), "140105");
+    s_enterprise (&e, registry_fixture_code (11, code), "140105");
     assert_int_equal (s_add_simple ("county:140105", &e), 200);
-    s_enterprise (&e, s_code (12, code), "140105");
+    s_enterprise (&e, registry_fixture_code (12, code), "140105");
     assert_int_equal (s_add_simple ("dept:gxt", &e), 200);
-    s_enterprise (&e, s_code (13, code), "140105");
+    s_enterprise (&e, registry_fixture_code (13, code), "140105");
     assert_int_equal (s_add_simple ("service:import", &e), 200);
 
     /* a city may not move its enterprise to another city */
@@ -318,7 +263,7 @@ test_duplicate_and_idempotent_retry (void **state)
     (void) state;
     char code [19];
     Innov__Enterprise e;
-    s_enterprise (&e, s_code (20, code), "140105");
+    s_enterprise (&e, registry_fixture_code (20, code), "140105");
     inv_call_t first, again;
     assert_int_equal (s_add ("province", &e, "req-1", &first), 200);
     assert_int_equal (s_add ("province", &e, "req-1", &again), 200);
@@ -332,7 +277,7 @@ test_duplicate_and_idempotent_retry (void **state)
     inv_call_clear (&again);
     assert_int_equal (s_add_simple ("province", &e), 409);
     assert_int_equal (s_events (), 1);
-    assert_int_equal (s_integer ("ZCARD {14}:ent.idx:all"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:all"), 1);
 }
 
 static void
@@ -341,7 +286,7 @@ test_update_versions_and_indexes (void **state)
     (void) state;
     char code [19];
     Innov__Enterprise e;
-    s_enterprise (&e, s_code (30, code), "140105");
+    s_enterprise (&e, registry_fixture_code (30, code), "140105");
     assert_int_equal (s_add_simple ("province", &e), 200);
 
     Innov__Enterprise change = INNOV__ENTERPRISE__INIT;
@@ -349,14 +294,30 @@ test_update_versions_and_indexes (void **state)
     change.name = (char *) "新名称有限公司";
     change.county = (char *) "140212";                  /* 大同 */
     change.status = INNOV__INNOVATION_STATUS__IN_PROGRESS;
-    char *fields [] = { (char *) "name", (char *) "county", (char *) "status" };
+    char *with_status [] = { (char *) "name", (char *) "status" };
     Innov__UpdateEnterpriseRequest up = INNOV__UPDATE_ENTERPRISE_REQUEST__INIT;
     up.enterprise = &change;
+    up.fields = with_status;
+    up.n_fields = 2;
+    inv_call_t call;
+    s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
+    assert_int_equal (call.code, 400);                      /* status only through the workflow */
+    assert_true (s_has_detail (&call, "fields[1]"));
+    assert_non_null (strstr (call.message, "enterprise.transition"));
+    inv_call_clear (&call);
+    up.n_fields = 0;                                        /* every field, status included */
+    s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
+    assert_int_equal (call.code, 400);
+    assert_true (s_has_detail (&call, "enterprise.status"));
+    inv_call_clear (&call);
+    assert_int_equal (s_events (), 1);
+
+    change.status = 0;
+    char *fields [] = { (char *) "name", (char *) "county" };
     up.fields = fields;
-    up.n_fields = 3;
+    up.n_fields = 2;
     up.expected_version = 1;
     up.idempotency_key = (char *) "u-1";
-    inv_call_t call;
     s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
     assert_int_equal (call.code, 200);
     const Innov__Enterprise *stored = s_reply_enterprise (&call);
@@ -381,13 +342,15 @@ test_update_versions_and_indexes (void **state)
     assert_non_null (strstr (call.message, "version 1"));
     inv_call_clear (&call);
 
-    assert_int_equal (s_integer ("ZCARD {14}:ent.idx:city:140100"), 0);
-    assert_int_equal (s_integer ("ZCARD {14}:ent.idx:city:140200"), 1);
-    assert_int_equal (s_integer ("ZCARD {14}:ent.idx:status:1"), 0);
-    assert_int_equal (s_integer ("ZCARD {14}:ent.idx:status:2"), 1);
-    assert_int_equal (s_integer ("HGET {14}:ent.cnt:city:140100 1"), 0);
-    assert_int_equal (s_integer ("HGET {14}:ent.cnt:city:140200 2"), 1);
-    assert_int_equal (s_integer ("HGET {14}:ent.cnt:province 2"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:city:140100"), 0);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:city:140200"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:status:1"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "HGET {14}:ent.cnt:city:140100 1"), 0);
+    assert_int_equal (registry_fixture_integer (&F, "HGET {14}:ent.cnt:city:140200 1"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "HGET {14}:ent.cnt:province 1"), 1);
+    /* the name index follows the name */
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:name"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "ZLEXCOUNT {14}:ent.idx:name [新名称 (新名称\xff"), 1);
 
     /* bad masks, bad values */
     char *bad [] = { (char *) "city", (char *) "credit_code", (char *) "colour" };
@@ -412,7 +375,7 @@ test_update_versions_and_indexes (void **state)
 
     /* unknown record */
     char other [19];
-    change.credit_code = (char *) s_code (31, other);
+    change.credit_code = (char *) registry_fixture_code (31, other);
     change.operating_revenue = 5;
     s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
     assert_int_equal (call.code, 404);
@@ -428,7 +391,7 @@ test_list_pagination (void **state)
         char code [19];
         Innov__Enterprise e;
         const inv_division_t *county = s_county (i % 7);
-        s_enterprise (&e, s_code (100 + i, code), county->code);
+        s_enterprise (&e, registry_fixture_code (100 + i, code), county->code);
         e.status = 1 + i % 4;
         if (streq (county->city, "140100") && e.status == INNOV__INNOVATION_STATUS__ACTIVE)
             in_taiyuan_active++;
@@ -520,8 +483,8 @@ s_check_counters (void)
             long n = (long) (intptr_t) zhash_lookup (expected, key);
             zhash_update (expected, key, (void *) (intptr_t) (n + 1));
         }
-        assert_int_equal (s_integer ("ZSCORE {14}:ent.idx:city:%s %s", e->city, e->credit_code), 0);
-        assert_int_equal (s_integer ("ZSCORE {14}:ent.idx:status:%d %s", (int) e->status, e->credit_code), 0);
+        assert_int_equal (registry_fixture_integer (&F, "ZSCORE {14}:ent.idx:city:%s %s", e->city, e->credit_code), 0);
+        assert_int_equal (registry_fixture_integer (&F, "ZSCORE {14}:ent.idx:status:%d %s", (int) e->status, e->credit_code), 0);
         innov__enterprise__free_unpacked (e, NULL);
         freeReplyObject (rec);
     }
@@ -547,7 +510,7 @@ s_check_counters (void)
     /* the status indexes partition the records */
     long long by_status = 0;
     for (int s = 1; s <= 4; s++)
-        by_status += s_integer ("ZCARD {14}:ent.idx:status:%d", s);
+        by_status += registry_fixture_integer (&F, "ZCARD {14}:ent.idx:status:%d", s);
     assert_int_equal (by_status, (long long) codes->elements);
     freeReplyObject (keys);
     freeReplyObject (codes);
@@ -568,7 +531,7 @@ test_counters_equal_recount (void **state)
         char code [19];
         if (added < 10 || r % 3 == 0) {
             Innov__Enterprise e;
-            s_enterprise (&e, s_code (1000 + added, code), s_county (r % 40)->code);
+            s_enterprise (&e, registry_fixture_code (1000 + added, code), s_county (r % 40)->code);
             e.cluster = (char *) clusters [r % 4];
             e.department = (char *) departments [(r / 4) % 3];
             e.status = 1 + (r / 16) % 4;
@@ -577,11 +540,10 @@ test_counters_equal_recount (void **state)
         }
         else {
             Innov__Enterprise change;
-            s_enterprise (&change, s_code (1000 + (int) (r % added), code), s_county ((r / 8) % 40)->code);
+            s_enterprise (&change, registry_fixture_code (1000 + (int) (r % added), code), s_county ((r / 8) % 40)->code);
             change.cluster = (char *) clusters [(r / 3) % 4];
             change.department = (char *) departments [(r / 5) % 3];
-            change.status = 1 + (r / 7) % 4;
-            const char *masks [] = { "status", "county", "cluster", "department" };
+            const char *masks [] = { "name", "county", "cluster", "department" };
             char *fields [2] = { (char *) masks [r % 4], (char *) masks [(r / 11) % 4] };
             Innov__UpdateEnterpriseRequest up = INNOV__UPDATE_ENTERPRISE_REQUEST__INIT;
             up.enterprise = &change;
@@ -625,6 +587,641 @@ test_counters_equal_recount (void **state)
     inv_call_clear (&call);
 }
 
+/* ---- the status workflow ------------------------------------------------------------ */
+
+typedef struct {
+    const char *method;
+    inv_handler_fn *handler;
+} step_fn_t;
+
+static int
+s_transition (const char *caller, const char *code, int to, const char *reason, const char *key)
+{
+    Innov__TransitionRequest req = INNOV__TRANSITION_REQUEST__INIT;
+    req.credit_code = (char *) code;
+    req.to = (Innov__InnovationStatus) to;
+    req.reason = (char *) (reason? reason: "");
+    req.idempotency_key = (char *) (key? key: "");
+    inv_call_t call;
+    s_call (&call, registry_enterprise_transition, caller, "enterprise.transition", &req.base);
+    int rc = call.code;
+    inv_call_clear (&call);
+    return rc;
+}
+
+/* Like the others, but keeps the call (for the message); the caller clears it. */
+static int
+s_close_call (inv_call_t *call, const char *caller, const char *code, const char *evidence, const char *file)
+{
+    Innov__CloseRequest req = INNOV__CLOSE_REQUEST__INIT;
+    req.credit_code = (char *) code;
+    req.evidence = (char *) (evidence? evidence: "");
+    req.evidence_file = (char *) (file? file: "");
+    s_call (call, registry_enterprise_close, caller, "enterprise.close", &req.base);
+    return call->code;
+}
+
+static int
+s_close (const char *caller, const char *code, const char *evidence, const char *file)
+{
+    inv_call_t call;
+    int rc = s_close_call (&call, caller, code, evidence, file);
+    inv_call_clear (&call);
+    return rc;
+}
+
+static int
+s_review_call (inv_call_t *call, const char *caller, const char *code, bool approve, const char *reason)
+{
+    Innov__ReviewRequest req = INNOV__REVIEW_REQUEST__INIT;
+    req.credit_code = (char *) code;
+    req.approve = approve;
+    req.reason = (char *) (reason? reason: "");
+    s_call (call, registry_enterprise_review, caller, "enterprise.review", &req.base);
+    return call->code;
+}
+
+static int
+s_review (const char *caller, const char *code, bool approve, const char *reason)
+{
+    inv_call_t call;
+    int rc = s_review_call (&call, caller, code, approve, reason);
+    inv_call_clear (&call);
+    return rc;
+}
+
+/* The transition's refusal message, for the names of the allowed steps. */
+static void
+s_assert_refusal (const char *caller, const char *code, int to, int expect, const char *allowed)
+{
+    Innov__TransitionRequest req = INNOV__TRANSITION_REQUEST__INIT;
+    req.credit_code = (char *) code;
+    req.to = (Innov__InnovationStatus) to;
+    inv_call_t call;
+    s_call (&call, registry_enterprise_transition, caller, "enterprise.transition", &req.base);
+    assert_int_equal (call.code, expect);
+    if (allowed && !strstr (call.message, allowed))
+        fail_msg ("\"%s\" does not name \"%s\"", call.message, allowed);
+    inv_call_clear (&call);
+}
+
+static Innov__Enterprise *
+s_get (const char *code)
+{
+    Innov__GetEnterpriseRequest get = INNOV__GET_ENTERPRISE_REQUEST__INIT;
+    get.credit_code = (char *) code;
+    inv_call_t call;
+    s_call (&call, registry_enterprise_get, "province", "enterprise.get", &get.base);
+    assert_int_equal (call.code, 200);
+    const Innov__Enterprise *e = s_reply_enterprise (&call);
+    size_t size = protobuf_c_message_get_packed_size (&e->base);
+    uint8_t *buffer = malloc (size + 1);
+    protobuf_c_message_pack (&e->base, buffer);
+    Innov__Enterprise *copy = innov__enterprise__unpack (NULL, size, buffer);
+    free (buffer);
+    inv_call_clear (&call);
+    return copy;
+}
+
+static void
+s_assert_status (const char *code, int status, bool closing)
+{
+    Innov__Enterprise *e = s_get (code);
+    assert_int_equal (e->status, status);
+    assert_int_equal (e->closing != NULL, closing);
+    innov__enterprise__free_unpacked (e, NULL);
+}
+
+/* The event types of the stream, oldest first, joined by spaces. */
+static char *
+s_event_types (void)
+{
+    redisReply *reply = inv_redis_command (F.redis, "XRANGE {14}:events - +");
+    assert_non_null (reply);
+    char *types = strdup ("");
+    for (size_t i = 0; i < reply->elements; i++) {
+        redisReply *fields = reply->element [i]->element [1];
+        for (size_t j = 0; j + 1 < fields->elements; j += 2)
+            if (streq (fields->element [j]->str, "type")) {
+                char *joined = zsys_sprintf ("%s%s%s", types, *types? " ": "", fields->element [j + 1]->str);
+                free (types);
+                types = joined;
+            }
+    }
+    freeReplyObject (reply);
+    return types;
+}
+
+static void
+test_workflow_walk (void **state)
+{
+    (void) state;
+    char code [19];
+    Innov__Enterprise e;
+    s_enterprise (&e, registry_fixture_code (500, code), "140105");
+    assert_int_equal (s_add_simple ("province", &e), 200);
+    const int NS = INNOV__INNOVATION_STATUS__NOT_STARTED, IP = INNOV__INNOVATION_STATUS__IN_PROGRESS,
+              AC = INNOV__INNOVATION_STATUS__ACTIVE, CL = INNOV__INNOVATION_STATUS__CLOSED;
+
+    /* from NOT_STARTED: only the transition to IN_PROGRESS */
+    s_assert_refusal ("province", code, AC, 409, "allowed from there: enterprise.transition to IN_PROGRESS");
+    s_assert_refusal ("province", code, CL, 400, "enterprise.close");
+    s_assert_refusal ("province", code, NS, 400, NULL);
+    inv_call_t call;
+    assert_int_equal (s_close_call (&call, "province", code, "停产", NULL), 409);
+    assert_non_null (strstr (call.message, "NOT_STARTED"));
+    inv_call_clear (&call);
+    assert_int_equal (s_review ("province", code, true, NULL), 409);
+    assert_int_equal (s_events (), 1);
+
+    /* NOT_STARTED -> IN_PROGRESS (retried with the same key: one change), -> ACTIVE */
+    assert_int_equal (s_transition ("province", code, IP, "启动研发项目", "t-1"), 200);
+    assert_int_equal (s_transition ("province", code, IP, "启动研发项目", "t-1"), 200);
+    assert_int_equal (s_events (), 2);
+    s_assert_refusal ("province", code, IP, 409, "enterprise.transition to ACTIVE");
+    assert_int_equal (s_close ("province", code, "停产", NULL), 409);
+    assert_int_equal (s_transition ("province", code, AC, "建成研发机构", NULL), 200);
+    s_assert_status (code, AC, false);
+
+    /* ACTIVE: only a close with evidence */
+    s_assert_refusal ("province", code, IP, 409, "enterprise.close (with evidence)");
+    assert_int_equal (s_review ("province", code, true, NULL), 409);
+    assert_int_equal (s_close_call (&call, "province", code, "", ""), 400);
+    assert_true (s_has_detail (&call, "evidence"));
+    inv_call_clear (&call);
+    assert_int_equal (s_close ("province", code, "企业已注销", NULL), 200);
+    s_assert_status (code, AC, true);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:review"), 1);
+
+    /* closing under review: only the review */
+    assert_int_equal (s_close_call (&call, "province", code, "again", NULL), 409);
+    assert_non_null (strstr (call.message, "enterprise.review"));
+    inv_call_clear (&call);
+    s_assert_refusal ("province", code, IP, 409, "enterprise.review");
+    assert_int_equal (s_review_call (&call, "province", code, false, ""), 400);
+    assert_true (s_has_detail (&call, "reason"));
+    inv_call_clear (&call);
+
+    /* rejected: back to ACTIVE without a closing, then closed for good */
+    assert_int_equal (s_review ("province", code, false, "证明材料不足"), 200);
+    s_assert_status (code, AC, false);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:review"), 0);
+    assert_int_equal (s_close ("province", code, "", "files/2026/zhuxiao.pdf"), 200);
+    assert_int_equal (s_review ("province", code, true, "材料齐全"), 200);
+    s_assert_status (code, CL, true);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:review"), 0);
+    s_assert_refusal ("province", code, IP, 409, "none (CLOSED is final)");
+    assert_int_equal (s_close ("province", code, "x", NULL), 409);
+    assert_int_equal (s_review ("province", code, false, "x"), 409);
+
+    /* counters and indexes follow */
+    assert_int_equal (registry_fixture_integer (&F, "HGET {14}:ent.cnt:province 4"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "HGET {14}:ent.cnt:province 3"), 0);
+    assert_int_equal (registry_fixture_integer (&F, "HGET {14}:ent.cnt:city:140100 4"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:status:4"), 1);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:status:3"), 0);
+
+    /* the events, in order, and the history */
+    char *types = s_event_types ();
+    assert_string_equal (types, "enterprise.created enterprise.status_changed enterprise.status_changed "
+                         "enterprise.close_requested enterprise.close_rejected enterprise.close_requested "
+                         "enterprise.closed");
+    free (types);
+    Innov__HistoryRequest hr = INNOV__HISTORY_REQUEST__INIT;
+    hr.credit_code = code;
+    s_call (&call, registry_enterprise_history, "county:140105", "enterprise.history", &hr.base);
+    assert_int_equal (call.code, 200);
+    const Innov__HistoryReply *history = (const Innov__HistoryReply *) call.reply;
+    assert_int_equal (history->n_changes, 6);
+    const struct { const char *action; int from, to; const char *reason; } expect [] = {
+        { "transition", NS, IP, "启动研发项目" }, { "transition", IP, AC, "建成研发机构" },
+        { "close_request", AC, AC, "" }, { "close_reject", AC, AC, "证明材料不足" },
+        { "close_request", AC, AC, "" }, { "close_approve", AC, CL, "材料齐全" },
+    };
+    for (size_t i = 0; i < 6; i++) {
+        const Innov__StatusChange *c = history->changes [i];
+        assert_string_equal (c->action, expect [i].action);
+        assert_int_equal (c->from, expect [i].from);
+        assert_int_equal (c->to, expect [i].to);
+        assert_string_equal (c->reason, expect [i].reason);
+        assert_string_equal (c->actor, "province");
+        assert_string_equal (c->credit_code, code);
+        assert_int_equal (c->version, i + 2);
+        assert_true (c->time_ms > 0);
+    }
+    assert_string_equal (history->changes [2]->evidence, "企业已注销");
+    assert_string_equal (history->changes [4]->evidence_file, "files/2026/zhuxiao.pdf");
+    assert_string_equal (history->changes [5]->evidence_file, "files/2026/zhuxiao.pdf");
+    inv_call_clear (&call);
+
+    /* the history of a record that does not exist; of nobody */
+    char other [19];
+    hr.credit_code = (char *) registry_fixture_code (501, other);
+    s_call (&call, registry_enterprise_history, "province", "enterprise.history", &hr.base);
+    assert_int_equal (call.code, 404);
+    inv_call_clear (&call);
+    assert_int_equal (s_transition ("province", other, IP, NULL, NULL), 404);
+    hr.credit_code = code;
+    s_call (&call, registry_enterprise_history, "anonymous", "enterprise.history", &hr.base);
+    assert_int_equal (call.code, 403);
+    inv_call_clear (&call);
+}
+
+static void
+test_workflow_scope (void **state)
+{
+    (void) state;
+    char code [19], other [19];
+    Innov__Enterprise e;
+    s_enterprise (&e, registry_fixture_code (600, code), "140105");        /* 太原市 小店区, 省工信厅 */
+    assert_int_equal (s_add_simple ("province", &e), 200);
+    registry_fixture_code (601, other);
+    char self [32], stranger [32];
+    snprintf (self, sizeof self, "ent:%s", code);
+    snprintf (stranger, sizeof stranger, "ent:%s", other);
+    const int IP = INNOV__INNOVATION_STATUS__IN_PROGRESS, AC = INNOV__INNOVATION_STATUS__ACTIVE;
+
+    /* writes outside the scope: 403 with the reason, nothing written */
+    const struct { const char *caller, *reason; } refused [] = {
+        { "city:140200", "city:140200 may only write enterprises of city 140200" },
+        { "county:140106", "county:140106 may only write enterprises of county 140106" },
+        { "dept:kjt", "dept:kjt may only write enterprises of department kjt" },
+        { stranger, "may only write its own record" },
+        { "group:taiyuan", "may not write" },
+        { "anonymous", "anonymous" },
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++)
+        s_assert_refusal (refused [i].caller, code, IP, 403, refused [i].reason);
+    assert_int_equal (s_events (), 1);
+
+    /* within the scope: the enterprise itself, its county, its department */
+    assert_int_equal (s_transition (self, code, IP, "自评", NULL), 200);
+    assert_int_equal (s_transition ("county:140105", code, AC, NULL, NULL), 200);
+    assert_int_equal (s_close ("city:140200", code, "x", NULL), 403);
+    assert_int_equal (s_close (self, code, "申请销号", NULL), 200);
+
+    /* review: the group in charge only (its department, its city, the province) */
+    const char *not_reviewers [] = { "county:140105", self, "dept:kjt", "city:140200", "anonymous", "group:g1" };
+    for (size_t i = 0; i < sizeof not_reviewers / sizeof not_reviewers [0]; i++) {
+        inv_call_t call;
+        assert_int_equal (s_review_call (&call, not_reviewers [i], code, true, NULL), 403);
+        if (!streq (not_reviewers [i], "anonymous") && !strstr (call.message, "dept:gxt, city:140100 or province"))
+            fail_msg ("%s: %s", not_reviewers [i], call.message);
+        inv_call_clear (&call);
+    }
+    s_assert_status (code, AC, true);
+    assert_int_equal (s_review ("dept:gxt", code, false, "缺少注销证明"), 200);
+    assert_int_equal (s_close ("county:140105", code, "补充材料", "files/a.pdf"), 200);
+    assert_int_equal (s_review ("city:140100", code, true, NULL), 200);
+    s_assert_status (code, INNOV__INNOVATION_STATUS__CLOSED, true);
+
+    /* reads need a principal; any principal may read */
+    Innov__ListEnterprisesRequest list = INNOV__LIST_ENTERPRISES_REQUEST__INIT;
+    Innov__CountEnterprisesRequest count = INNOV__COUNT_ENTERPRISES_REQUEST__INIT;
+    Innov__SearchRequest search = INNOV__SEARCH_REQUEST__INIT;
+    search.fragment = (char *) "太原";
+    Innov__ListAgenciesRequest agencies = INNOV__LIST_AGENCIES_REQUEST__INIT;
+    const struct { inv_handler_fn *handler; const ProtobufCMessage *req; } reads [] = {
+        { registry_enterprise_list, &list.base }, { registry_enterprise_count, &count.base },
+        { registry_enterprise_search, &search.base }, { registry_agency_list, &agencies.base },
+    };
+    for (size_t i = 0; i < sizeof reads / sizeof reads [0]; i++) {
+        inv_call_t call;
+        s_call (&call, reads [i].handler, "anonymous", "read", reads [i].req);
+        assert_int_equal (call.code, 403);
+        inv_call_clear (&call);
+        s_call (&call, reads [i].handler, stranger, "read", reads [i].req);
+        assert_int_equal (call.code, 200);
+        inv_call_clear (&call);
+    }
+}
+
+/* Random adds, updates and workflow steps (legal and not); then every counter equals a
+   recount of the records, and the review index holds exactly the closings pending. */
+static void
+test_counters_with_transitions (void **state)
+{
+    (void) state;
+    unsigned seed = 777;
+    int added = 0, writes = 0, refused = 0;
+    const char *departments [] = { "gxt", "kjt", "nyj" };
+    for (int op = 0; op < 500; op++) {
+        seed = seed * 1103515245 + 12345;
+        unsigned r = (seed >> 8);
+        char code [19];
+        int rc;
+        if (added < 10 || r % 5 == 0) {
+            Innov__Enterprise e;
+            s_enterprise (&e, registry_fixture_code (2000 + added, code), s_county (r % 30)->code);
+            e.department = (char *) departments [(r / 4) % 3];
+            e.status = 1 + (r / 16) % 3;
+            rc = s_add_simple ("province", &e);
+            assert_int_equal (rc, 200);
+            added++;
+        }
+        else {
+            registry_fixture_code (2000 + (int) (r % added), code);
+            switch ((r / 7) % 5) {
+                case 0: {
+                    Innov__Enterprise change;
+                    s_enterprise (&change, code, s_county ((r / 8) % 30)->code);
+                    change.department = (char *) departments [(r / 5) % 3];
+                    char *fields [] = { (char *) "county", (char *) "department" };
+                    Innov__UpdateEnterpriseRequest up = INNOV__UPDATE_ENTERPRISE_REQUEST__INIT;
+                    up.enterprise = &change;
+                    up.fields = fields;
+                    up.n_fields = 2;
+                    inv_call_t call;
+                    s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
+                    rc = call.code;
+                    inv_call_clear (&call);
+                    break;
+                }
+                case 1: rc = s_transition ("province", code, 2 + (r / 3) % 2, "r", NULL); break;
+                case 2: rc = s_close ("province", code, "evidence", NULL); break;
+                default: rc = s_review ("province", code, (r / 11) % 2, "reason"); break;
+            }
+            assert_true (rc == 200 || rc == 409);
+        }
+        if (rc == 200)
+            writes++;
+        else
+            refused++;
+    }
+    assert_true (refused > 0);
+    assert_int_equal (s_events (), writes);
+    s_check_counters ();
+    /* the review index is exactly the ACTIVE records with a closing */
+    redisReply *codes = inv_redis_command (F.redis, "ZRANGE {14}:ent.idx:all 0 -1");
+    long long pending = 0;
+    for (size_t i = 0; i < codes->elements; i++) {
+        Innov__Enterprise *e = s_get (codes->element [i]->str);
+        bool under_review = e->closing && e->status == INNOV__INNOVATION_STATUS__ACTIVE;
+        pending += under_review;
+        assert_int_equal (registry_fixture_integer (&F, "ZSCORE {14}:ent.idx:review %s", e->credit_code) == 0
+                          && under_review, under_review);
+        innov__enterprise__free_unpacked (e, NULL);
+    }
+    freeReplyObject (codes);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:review"), pending);
+    assert_true (pending > 0);
+    /* enterprise.list under_review agrees */
+    Innov__ListEnterprisesRequest list = INNOV__LIST_ENTERPRISES_REQUEST__INIT;
+    list.under_review = true;
+    list.limit = 1000;
+    inv_call_t call;
+    s_call (&call, registry_enterprise_list, "province", "enterprise.list", &list.base);
+    assert_int_equal (call.code, 200);
+    assert_int_equal (((Innov__ListEnterprisesReply *) call.reply)->total, pending);
+    assert_int_equal (((Innov__ListEnterprisesReply *) call.reply)->n_enterprises, pending);
+    inv_call_clear (&call);
+}
+
+/* ---- search ---------------------------------------------------------------------------- */
+
+static Innov__ListEnterprisesReply *
+s_search (inv_call_t *call, const char *fragment, uint32_t limit, const char *cursor)
+{
+    Innov__SearchRequest req = INNOV__SEARCH_REQUEST__INIT;
+    req.fragment = (char *) fragment;
+    req.limit = limit;
+    req.cursor = (char *) (cursor? cursor: "");
+    s_call (call, registry_enterprise_search, "city:140100", "enterprise.search", &req.base);
+    return (Innov__ListEnterprisesReply *) call->reply;
+}
+
+static void
+test_search (void **state)
+{
+    (void) state;
+    const char *names [] = { "太原重型机械集团有限公司", "太原钢铁集团有限公司", "大同煤矿机械有限公司",
+                             "晋城光伏科技有限公司", "山西太原*星号*有限公司" };
+    char codes [5][19];
+    for (int i = 0; i < 5; i++) {
+        Innov__Enterprise e;
+        s_enterprise (&e, registry_fixture_code (700 + i, codes [i]), "140105");
+        e.name = (char *) names [i];
+        assert_int_equal (s_add_simple ("province", &e), 200);
+    }
+    inv_call_t call;
+    /* prefix matches */
+    Innov__ListEnterprisesReply *r = s_search (&call, "太原", 0, NULL);
+    assert_int_equal (call.code, 200);
+    assert_int_equal (r->n_enterprises, 3);             /* two by prefix, one inside */
+    assert_string_equal (r->next_cursor, "");
+    inv_call_clear (&call);
+    /* substring matches */
+    r = s_search (&call, "机械", 0, NULL);
+    assert_int_equal (r->n_enterprises, 2);
+    inv_call_clear (&call);
+    /* glob characters are literal */
+    r = s_search (&call, "*星号*", 0, NULL);
+    assert_int_equal (r->n_enterprises, 1);
+    assert_string_equal (r->enterprises [0]->credit_code, codes [4]);
+    inv_call_clear (&call);
+    r = s_search (&call, "有限?司", 0, NULL);
+    assert_int_equal (r->n_enterprises, 0);
+    inv_call_clear (&call);
+    /* paging through the prefix phase, then the substring phase */
+    r = s_search (&call, "太原", 1, NULL);
+    assert_int_equal (r->n_enterprises, 1);
+    assert_true (strncmp (r->next_cursor, "p:", 2) == 0);
+    assert_null (strchr (r->next_cursor, '\x1f'));              /* printable: it goes on a command line */
+    char *cursor = strdup (r->next_cursor);
+    inv_call_clear (&call);
+    zhash_t *seen = zhash_new ();
+    int pages = 0;
+    while (cursor && pages < 10) {
+        r = s_search (&call, "太原", 1, cursor);
+        assert_int_equal (call.code, 200);
+        for (size_t i = 0; i < r->n_enterprises; i++)
+            zhash_insert (seen, r->enterprises [i]->credit_code, (void *) 1);
+        free (cursor);
+        cursor = *r->next_cursor? strdup (r->next_cursor): NULL;
+        inv_call_clear (&call);
+        pages++;
+    }
+    assert_int_equal (zhash_size (seen), 2);            /* the two after the first */
+    zhash_destroy (&seen);
+    /* a renamed enterprise is found by its new name only */
+    Innov__Enterprise change = INNOV__ENTERPRISE__INIT;
+    change.credit_code = codes [3];
+    change.name = (char *) "长治光电有限公司";
+    char *fields [] = { (char *) "name" };
+    Innov__UpdateEnterpriseRequest up = INNOV__UPDATE_ENTERPRISE_REQUEST__INIT;
+    up.enterprise = &change;
+    up.fields = fields;
+    up.n_fields = 1;
+    s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
+    assert_int_equal (call.code, 200);
+    inv_call_clear (&call);
+    r = s_search (&call, "光伏", 0, NULL);
+    assert_int_equal (r->n_enterprises, 0);
+    inv_call_clear (&call);
+    r = s_search (&call, "长治光电", 0, NULL);
+    assert_int_equal (r->n_enterprises, 1);
+    inv_call_clear (&call);
+    assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:ent.idx:name"), 5);
+    /* bad requests */
+    s_search (&call, "a", 0, NULL);
+    assert_int_equal (call.code, 400);
+    assert_true (s_has_detail (&call, "fragment"));
+    inv_call_clear (&call);
+    s_search (&call, "太原", 0, "x:1");
+    assert_int_equal (call.code, 400);
+    assert_true (s_has_detail (&call, "cursor"));
+    inv_call_clear (&call);
+}
+
+/* ---- agencies -------------------------------------------------------------------------- */
+
+static Innov__ListAgenciesReply *
+s_agencies (inv_call_t *call, int kind, const char *parent)
+{
+    Innov__ListAgenciesRequest req = INNOV__LIST_AGENCIES_REQUEST__INIT;
+    req.kind = (Innov__AgencyKind) kind;
+    req.parent = (char *) (parent? parent: "");
+    req.limit = 1000;
+    s_call (call, registry_agency_list, "county:140105", "agency.list", &req.base);
+    assert_int_equal (call->code, 200);
+    return (Innov__ListAgenciesReply *) call->reply;
+}
+
+static int
+s_agency_add (const char *caller, int kind, const char *code, const char *name, inv_call_t *call)
+{
+    Innov__Agency a = INNOV__AGENCY__INIT;
+    a.kind = (Innov__AgencyKind) kind;
+    a.code = (char *) code;
+    a.name = (char *) name;
+    Innov__AddAgencyRequest req = INNOV__ADD_AGENCY_REQUEST__INIT;
+    req.agency = &a;
+    s_call (call, registry_agency_add, caller, "agency.add", &req.base);
+    return call->code;
+}
+
+static int
+s_agency_update (const char *caller, const char *code, const char *name)
+{
+    Innov__Agency a = INNOV__AGENCY__INIT;
+    a.code = (char *) code;
+    a.name = (char *) name;
+    Innov__UpdateAgencyRequest req = INNOV__UPDATE_AGENCY_REQUEST__INIT;
+    req.agency = &a;
+    inv_call_t call;
+    s_call (&call, registry_agency_update, caller, "agency.update", &req.base);
+    int rc = call.code;
+    inv_call_clear (&call);
+    return rc;
+}
+
+static void
+test_agencies (void **state)
+{
+    (void) state;
+    size_t departments;
+    inv_department_all (&departments);
+    inv_call_t call;
+    Innov__ListAgenciesReply *r = s_agencies (&call, INNOV__AGENCY_KIND__DEPARTMENT, NULL);
+    assert_int_equal (r->n_agencies, departments);
+    assert_int_equal (r->total, departments);
+    inv_call_clear (&call);
+    r = s_agencies (&call, INNOV__AGENCY_KIND__CITY, NULL);
+    assert_int_equal (r->n_agencies, 11);
+    inv_call_clear (&call);
+    r = s_agencies (&call, INNOV__AGENCY_KIND__ALLIANCE, NULL);
+    assert_int_equal (r->n_agencies, 14);
+    inv_call_clear (&call);
+    r = s_agencies (&call, INNOV__AGENCY_KIND__EXPERT_TEAM, NULL);
+    assert_int_equal (r->n_agencies, 41);
+    inv_call_clear (&call);
+    r = s_agencies (&call, INNOV__AGENCY_KIND__PROVINCIAL_GROUP, NULL);
+    assert_int_equal (r->n_agencies, 1);
+    inv_call_clear (&call);
+    r = s_agencies (&call, 0, "140100");                    /* the counties of 太原 */
+    assert_true (r->n_agencies >= 6);
+    for (size_t i = 0; i < r->n_agencies; i++) {
+        assert_int_equal (r->agencies [i]->kind, INNOV__AGENCY_KIND__COUNTY);
+        assert_string_equal (r->agencies [i]->parent, "140100");
+    }
+    inv_call_clear (&call);
+    r = s_agencies (&call, 0, NULL);
+    size_t all = r->total;
+    inv_call_clear (&call);
+
+    /* seeding again changes nothing and emits nothing */
+    long long events = s_events ();
+    assert_int_equal (registry_seed_agencies (F.registry), 0);
+    assert_int_equal (s_events (), events);
+
+    /* get */
+    Innov__GetAgencyRequest get = INNOV__GET_AGENCY_REQUEST__INIT;
+    get.code = (char *) "gxt";
+    s_call (&call, registry_agency_get, "ent:91140100000000000X", "agency.get", &get.base);
+    assert_int_equal (call.code, 200);
+    assert_string_equal (((Innov__AgencyReply *) call.reply)->agency->short_name, "省工信厅");
+    inv_call_clear (&call);
+    get.code = (char *) "nobody";
+    s_call (&call, registry_agency_get, "province", "agency.get", &get.base);
+    assert_int_equal (call.code, 404);
+    inv_call_clear (&call);
+
+    /* add: the province only, kinds that are not seeded, codes of their kind */
+    assert_int_equal (s_agency_add ("province", INNOV__AGENCY_KIND__PLATFORM, "platform.tyut-lab", "太原理工大学创新平台", &call), 200);
+    assert_int_equal (((Innov__AgencyReply *) call.reply)->agency->version, 1);
+    inv_call_clear (&call);
+    assert_int_equal (s_agency_add ("province", INNOV__AGENCY_KIND__PLATFORM, "platform.tyut-lab", "again", &call), 409);
+    inv_call_clear (&call);
+    assert_int_equal (s_agency_add ("city:140100", INNOV__AGENCY_KIND__PLATFORM, "platform.x", "x", &call), 403);
+    assert_non_null (strstr (call.message, "only the provincial group"));
+    inv_call_clear (&call);
+    assert_int_equal (s_agency_add ("province", INNOV__AGENCY_KIND__CITY, "149900", "x", &call), 400);
+    assert_true (s_has_detail (&call, "agency.kind"));
+    inv_call_clear (&call);
+    assert_int_equal (s_agency_add ("province", INNOV__AGENCY_KIND__ALLIANCE, "platform.y", "", &call), 400);
+    assert_true (s_has_detail (&call, "agency.code"));
+    assert_true (s_has_detail (&call, "agency.name"));
+    inv_call_clear (&call);
+    assert_int_equal (s_agency_add ("province", INNOV__AGENCY_KIND__ALLIANCE, "alliance.hydrogen", "氢能产业联盟", &call), 200);
+    inv_call_clear (&call);
+    r = s_agencies (&call, 0, NULL);
+    assert_int_equal (r->total, all + 2);
+    inv_call_clear (&call);
+
+    /* update: the province or the agency itself */
+    assert_int_equal (s_agency_update ("dept:gxt", "gxt", "山西省工业和信息化厅（新）"), 200);
+    assert_int_equal (s_agency_update ("dept:kjt", "gxt", "x"), 403);
+    assert_int_equal (s_agency_update ("city:140100", "140100", "太原市人民政府"), 200);
+    assert_int_equal (s_agency_update ("city:140100", "140200", "x"), 403);
+    assert_int_equal (s_agency_update ("county:140105", "140100", "x"), 403);
+    assert_int_equal (s_agency_update ("province", "platform.tyut-lab", "太原理工大学平台"), 200);
+    assert_int_equal (s_agency_update ("province", "platform.none", "x"), 404);
+    get.code = (char *) "gxt";
+    s_call (&call, registry_agency_get, "province", "agency.get", &get.base);
+    assert_string_equal (((Innov__AgencyReply *) call.reply)->agency->name, "山西省工业和信息化厅（新）");
+    assert_int_equal (((Innov__AgencyReply *) call.reply)->agency->version, 2);
+    assert_string_equal (((Innov__AgencyReply *) call.reply)->agency->short_name, "省工信厅");
+    inv_call_clear (&call);
+
+    /* an enterprise's alliances must be known alliance agencies */
+    char code [19];
+    Innov__Enterprise e;
+    s_enterprise (&e, registry_fixture_code (800, code), "140105");
+    char *good [] = { (char *) "alliance.semiconductor", (char *) "alliance.hydrogen" };
+    char *bad [] = { (char *) "alliance.semiconductor", (char *) "gxt", (char *) "alliance.none" };
+    e.alliances = bad;
+    e.n_alliances = 3;
+    inv_call_t add_call;
+    assert_int_equal (s_add ("province", &e, NULL, &add_call), 400);
+    assert_false (s_has_detail (&add_call, "enterprise.alliances[0]"));
+    assert_true (s_has_detail (&add_call, "enterprise.alliances[1]"));
+    assert_true (s_has_detail (&add_call, "enterprise.alliances[2]"));
+    inv_call_clear (&add_call);
+    e.alliances = good;
+    e.n_alliances = 2;
+    assert_int_equal (s_add_simple ("province", &e), 200);
+}
+
 static void
 test_redis_down_is_503 (void **state)
 {
@@ -634,7 +1231,7 @@ test_redis_down_is_503 (void **state)
     assert_non_null (registry);
     char code [19];
     Innov__Enterprise e;
-    s_enterprise (&e, s_code (5, code), "140105");
+    s_enterprise (&e, registry_fixture_code (5, code), "140105");
     Innov__AddEnterpriseRequest req = INNOV__ADD_ENTERPRISE_REQUEST__INIT;
     req.enterprise = &e;
     inv_call_t call;
@@ -658,6 +1255,11 @@ main (void)
         cmocka_unit_test_setup (test_update_versions_and_indexes, test_setup),
         cmocka_unit_test_setup (test_list_pagination, test_setup),
         cmocka_unit_test_setup (test_counters_equal_recount, test_setup),
+        cmocka_unit_test_setup (test_workflow_walk, test_setup),
+        cmocka_unit_test_setup (test_workflow_scope, test_setup),
+        cmocka_unit_test_setup (test_counters_with_transitions, test_setup),
+        cmocka_unit_test_setup (test_search, test_setup),
+        cmocka_unit_test_setup (test_agencies, test_setup),
         cmocka_unit_test (test_redis_down_is_503),
     };
     return cmocka_run_group_tests (tests, group_setup, group_teardown);

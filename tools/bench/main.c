@@ -8,9 +8,15 @@
       (d) hiredis HGET of the same record's body (what Redis alone gives).
     Ratios b/a and c/d are the results. Concurrency is N requests in flight, each on
     its own socket or connection, driven by one poll loop in this process, identical
-    for the four cases, so the client side costs the same everywhere. The stack
-    (redis-server, broker, registry workers) is started on free ports with the test
-    harness and torn down at the end.
+    for the four cases, so the client side costs the same everywhere: one poll, then
+    every socket (or connection) whose reply has come. --threads runs one blocking
+    client thread per request in flight instead. The stack (redis-server, broker,
+    registry workers) is started on free ports with the test harness and torn down at
+    the end.
+
+    --workers N sets the registry workers and the MDP echo workers (default 4 per core,
+    at most 16): an MDP worker handles one request at a time, so with too few of them
+    throughput is bounded by the round-trip latency, not by the CPU.
 
     Usage: bench [--seconds S] [--clients 1,50] [--workers N] [--threads]
 */
@@ -135,45 +141,75 @@ s_measure (client_t *proto, void *(*fn) (void *), int conc, int ms)
 //  request in flight, driven by one poll loop, so the client side costs as little
 //  as possible and the servers are what is measured.
 
+//  Counts replies after a 300 ms warm-up, until ms have been measured.
+typedef struct {
+    int64_t start, warm, end;
+    long count;
+    bool measuring;
+} meter_t;
+
+static meter_t
+s_meter (int ms)
+{
+    meter_t meter = { .start = s_now_us () };
+    meter.warm = meter.start + 300000;
+    meter.end = meter.warm + (int64_t) ms * 1000;
+    return meter;
+}
+
+//  One reply has come; returns true when the measured interval is over.
+static bool
+s_meter_tick (meter_t *self)
+{
+    int64_t now = s_now_us ();
+    if (!self->measuring && now >= self->warm) {
+        self->measuring = true;
+        self->count = 0;
+        self->start = now;
+    }
+    self->count++;
+    return now >= self->end;
+}
+
+static double
+s_meter_rate (meter_t *self)
+{
+    return self->count / ((s_now_us () - self->start) / 1e6);
+}
+
 static double
 s_loop_zmq (const char *endpoint, zmsg_t *proto, int conc, int ms)
 {
     zsock_t *socks [MAX_CONC];
-    zpoller_t *poller = zpoller_new (NULL);
+    zmq_pollitem_t items [MAX_CONC];
     for (int i = 0; i < conc; i++) {
         socks [i] = zsock_new_dealer (endpoint);
-        zpoller_add (poller, socks [i]);
+        items [i] = (zmq_pollitem_t) { zsock_resolve (socks [i]), 0, ZMQ_POLLIN, 0 };
         zmsg_t *m = zmsg_dup (proto);
         zmsg_send (&m, socks [i]);
     }
-    int64_t start = s_now_us (), warm = start + 300000, end = warm + (int64_t) ms * 1000;
-    long count = 0;
-    bool measuring = false;
-    while (true) {
-        zsock_t *s = zpoller_wait (poller, 2000);
-        if (!s) {
+    meter_t meter = s_meter (ms);
+    bool stop = false;
+    //  Like the Redis loop: one poll, then every socket that has its reply.
+    while (!stop) {
+        int rc = zmq_poll (items, conc, 2000);
+        if (rc <= 0) {
             fprintf (stderr, "bench: no reply within 2 s from %s\n", endpoint);
             break;
         }
-        zmsg_t *reply = zmsg_recv (s);
-        zmsg_destroy (&reply);
-        int64_t now = s_now_us ();
-        if (!measuring && now >= warm) {
-            measuring = true;
-            count = 0;
-            start = now;
+        for (int i = 0; i < conc && !stop; i++) {
+            if (!(items [i].revents & ZMQ_POLLIN))
+                continue;
+            zmsg_t *reply = zmsg_recv (socks [i]);
+            zmsg_destroy (&reply);
+            stop = s_meter_tick (&meter);
+            zmsg_t *m = zmsg_dup (proto);
+            zmsg_send (&m, socks [i]);
         }
-        count++;
-        if (now >= end)
-            break;
-        zmsg_t *m = zmsg_dup (proto);
-        zmsg_send (&m, s);
     }
-    double secs = (s_now_us () - start) / 1e6;
-    zpoller_destroy (&poller);
     for (int i = 0; i < conc; i++)
         zsock_destroy (&socks [i]);
-    return count / secs;
+    return s_meter_rate (&meter);
 }
 
 static double
@@ -198,9 +234,8 @@ s_loop_redis (int port, const char *key, const char *field, int conc, int ms)
         while (!done)
             redisBufferWrite (ctx [i], &done);
     }
-    int64_t start = s_now_us (), warm = start + 300000, end = warm + (int64_t) ms * 1000;
-    long count = 0;
-    bool measuring = false, stop = false;
+    meter_t meter = s_meter (ms);
+    bool stop = false;
     while (!stop && poll (fds, conc, 2000) > 0) {
         for (int i = 0; i < conc && !stop; i++) {
             if (!(fds [i].revents & POLLIN))
@@ -213,15 +248,7 @@ s_loop_redis (int port, const char *key, const char *field, int conc, int ms)
             while (!stop && redisGetReplyFromReader (ctx [i], &reply) == REDIS_OK && reply) {
                 freeReplyObject (reply);
                 reply = NULL;
-                int64_t now = s_now_us ();
-                if (!measuring && now >= warm) {
-                    measuring = true;
-                    count = 0;
-                    start = now;
-                }
-                count++;
-                if (now >= end)
-                    stop = true;
+                stop = s_meter_tick (&meter);
                 redisAppendCommand (ctx [i], "HGET %s %s", key, field);
                 int done = 0;
                 while (!done)
@@ -229,10 +256,9 @@ s_loop_redis (int port, const char *key, const char *field, int conc, int ms)
             }
         }
     }
-    double secs = (s_now_us () - start) / 1e6;
     for (int i = 0; i < conc; i++)
         redisFree (ctx [i]);
-    return count / secs;
+    return s_meter_rate (&meter);
 }
 
 //  (a) the raw echo server: a ROUTER that sends every message back.
@@ -260,8 +286,9 @@ s_mdp_echo_actor (zsock_t *pipe, void *args)
 {
     mdp_worker_t *worker = mdp_worker_new ((const char *) args, "bench.echo");
     zsock_signal (pipe, 0);
-    zpoller_t *poller = zpoller_new (pipe, NULL);
-    while (!zpoller_wait (poller, 0) && !zpoller_terminated (poller)) {
+    //  The pipe is checked without a poll (ZMQ_EVENTS), so the worker costs what a
+    //  service's worker loop costs: one receive and one send per request.
+    while (!(zsock_events (pipe) & ZMQ_POLLIN) && !zsys_interrupted) {
         zframe_t *reply_to = NULL;
         zmsg_t *body = mdp_worker_recv (worker, &reply_to, 100);
         if (!body)
@@ -271,7 +298,6 @@ s_mdp_echo_actor (zsock_t *pipe, void *args)
         mdp_worker_send_final (worker, &body, reply_to);
         zframe_destroy (&reply_to);
     }
-    zpoller_destroy (&poller);
     mdp_worker_destroy (&worker);
 }
 
@@ -305,7 +331,11 @@ s_parse (opts_t *o, int argc, char **argv)
     o->clients [0] = 1;
     o->clients [1] = 50;
     o->nclients = 2;
-    o->workers = 2;
+    //  A worker handles one request at a time and waits on the network for most of
+    //  it (the broker hop, Redis), so one per core leaves the cores idle: 4 per core
+    //  measured best on 2 cores (docs/performance.md).
+    long cores = sysconf (_SC_NPROCESSORS_ONLN);
+    o->workers = cores > 0 && cores < 4? 4 * (int) cores: 16;
     for (int i = 1; i < argc; i++) {
         const char *a = argv [i], *v = i + 1 < argc ? argv [i + 1] : NULL;
         if (streq (a, "--seconds") && v) {

@@ -1,14 +1,25 @@
 /*  gen: realistic above-scale industrial enterprises, deterministic by seed.
 
     Everything random comes from one splitmix64 stream seeded with --seed, drawn in
-    a fixed order per record, so the same province and seed give the same records on
-    every run and machine (the log-normal draws use libm, which is exact enough for
-    two decimals).
+    a fixed order per record, so the same profile, province and seed give the same
+    records on every run and machine (the log-normal draws use libm, which is exact
+    enough for two decimals), and a shorter run is a prefix of a longer one.
+
+    Profiles (gen_profile_find):
+      shanxi    one province (14 unless told otherwise), 10,000 records by default,
+                about 40% with R&D activity as Shanxi's above-scale industry has;
+      national  every county-level division the compiled division table holds,
+                500,000 records by default, about 70% not yet innovating (no R&D
+                activity) as in the country at large, and the same overall intensity.
+    The division table is data/shanxi_divisions.csv, compiled in; it holds Shanxi
+    only, so the national set lies in Shanxi's 117 counties until other provinces'
+    rows are added there: the generator reads whatever the table holds.
 
     What a record looks like, and why:
-      - county: a real county-level division of the province (inv_division_all),
-        chosen by a rough weight of each city's industry (Taiyuan, Changzhi, Yuncheng
-        and Jinzhong have most of Shanxi's above-scale industry), then evenly within it;
+      - county: a real county-level division, chosen by a rough weight of each city's
+        industry (Taiyuan, Changzhi, Yuncheng and Jinzhong have most of Shanxi's
+        above-scale industry; cities the weight table does not name weigh 1), then
+        evenly among the city's counties;
       - industry: a 4-digit class of GB/T 4754-2017 from sections B (mining, mostly coal),
         C (manufacturing, most records) and D (power, heat, gas), from one weighted table
         that also gives the word used in the name, the department in charge (after the
@@ -20,13 +31,16 @@
       - credit code: "91" (enterprise, company) + the county's code + a 9-character
         organisation code with its GB 11714 check character (digits, or "MA" + digits
         and letters as codes issued since 2015 look) + the GB 32100 check character;
-      - name: a place prefix (山西, the city or the county), a two-character trade name,
-        the industry word and 有限公司 / 股份有限公司 / 集团有限公司;
+      - name: a place prefix (the province, the city or the county, without 省/市/县/区),
+        a two-character trade name (字号, about 1,600 of them), the industry word and
+        有限公司 / 股份有限公司 / 集团有限公司;
       - operating revenue: at least 2000 万元 (the above-scale threshold) plus a
         log-normal amount, larger in coal, metals and power;
-      - R&D: about 40% of enterprises have R&D activity, more among the large; those
-        spend a log-normal share of revenue (median 1.2%), so the province's intensity
-        comes out near the 0.7% Shanxi reported for 2020; R&D institutions mostly among them;
+      - R&D: the chance of R&D activity grows with size and with the industry's
+        R&D factor, times the profile's propensity; those with activity spend a
+        log-normal share of revenue around the profile's median, so the overall
+        intensity comes out near the 0.7% Shanxi reported for 2020; R&D institutions
+        mostly among them;
       - status: enterprises with R&D activity are active or closed (销号), the others not
         started or in progress.
 */
@@ -111,6 +125,12 @@ static const industry_t s_industries [] = {
 };
 #define INDUSTRIES (sizeof s_industries / sizeof s_industries [0])
 
+static const gen_profile_t s_profiles [] = {
+    { "shanxi",   false,  10000, 1.0,  0.012 },
+    { "national", true,  500000, 0.75, 0.0165 },
+};
+#define PROFILES (sizeof s_profiles / sizeof s_profiles [0])
+
 /* Rough share of above-scale industry by city (Shanxi); other cities weigh 1. */
 static const struct { const char *city; double weight; } s_city_weights [] = {
     { "140100", 15 }, { "140200", 8 }, { "140300", 5 }, { "140400", 12 }, { "140500", 10 },
@@ -118,24 +138,25 @@ static const struct { const char *city; double weight; } s_city_weights [] = {
     { "141100", 9 },
 };
 
-/* Trade names (字号): common two-character words. */
-static const char *s_stems [] = {
-    "华鑫", "宏达", "恒通", "泰和", "金盛", "瑞丰", "永泰", "鼎盛", "天成", "中达",
-    "盛世", "同创", "信达", "兴业", "鸿运", "博远", "嘉禾", "润通", "弘毅", "安泰",
-    "昌盛", "富源", "广源", "海鑫", "和顺", "恒源", "宏远", "汇源", "吉祥", "佳诚",
-    "金鼎", "锦程", "聚力", "凯达", "坤泰", "力拓", "联创", "龙腾", "鹏程", "启航",
-    "庆丰", "荣达", "瑞达", "尚德", "晟达", "世纪", "顺达", "泰丰", "天和", "拓普",
-    "万通", "伟业", "鑫源", "新兴", "星火", "耀华", "一诺", "亿丰", "永鑫", "元亨",
-    "远航", "泽润", "兆丰", "振华", "志诚", "众诚", "卓越", "德胜", "丰泽", "冠华",
-    "国泰", "昊天", "红星", "华晟", "金泰", "晋丰", "巨力", "康达", "立信", "茂源",
+/* Trade names (字号): a first and a second character of the words companies favour. */
+static const char *s_stem_first [] = {
+    "华", "宏", "恒", "泰", "金", "瑞", "永", "鼎", "天", "中", "盛", "同", "信", "兴",
+    "鸿", "博", "嘉", "润", "弘", "安", "昌", "富", "广", "海", "和", "汇", "吉", "佳",
+    "锦", "聚", "凯", "坤", "力", "联", "龙", "鹏", "启", "庆", "荣", "晋",
 };
-#define STEMS (sizeof s_stems / sizeof s_stems [0])
+static const char *s_stem_second [] = {
+    "鑫", "达", "通", "和", "盛", "丰", "泰", "成", "源", "创", "业", "运", "远", "禾",
+    "毅", "顺", "诚", "鼎", "程", "力", "拓", "腾", "航", "德", "晟", "纪", "普", "伟",
+    "兴", "火", "耀", "诺", "亨", "润", "华", "越", "胜", "泽", "星", "辉",
+};
+#define STEM_FIRST (sizeof s_stem_first / sizeof s_stem_first [0])
+#define STEM_SECOND (sizeof s_stem_second / sizeof s_stem_second [0])
 
 static const char s_org_chars [] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 struct _gen_t {
     uint64_t state;
-    char province [3];
+    const gen_profile_t *profile;
     const inv_division_t **counties;
     double *county_weights;     /* cumulative */
     size_t county_count;
@@ -195,43 +216,82 @@ s_city_weight (const char *city)
     return 1;
 }
 
-gen_t *
-gen_new (const char *province, uint64_t seed, char *err, size_t errsize)
+const gen_profile_t *
+gen_profile_find (const char *name)
 {
+    for (size_t i = 0; name && i < PROFILES; i++)
+        if (strcmp (s_profiles [i].name, name) == 0)
+            return &s_profiles [i];
+    return NULL;
+}
+
+const char *
+gen_profile_names (void)
+{
+    return "shanxi, national";
+}
+
+/* A county the profile draws from */
+static bool
+s_in_profile (const gen_profile_t *profile, const char *province, const inv_division_t *division)
+{
+    return division->level == INV_DIV_COUNTY
+        && (profile->every_province || strcmp (division->province, province) == 0);
+}
+
+gen_t *
+gen_new (const gen_profile_t *profile, const char *province, uint64_t seed, char *err, size_t errsize)
+{
+    if (!profile)
+        profile = &s_profiles [0];
+    if (!province)
+        province = "14";
     size_t count = 0;
     const inv_division_t *all = inv_division_all (&count);
     size_t counties = 0;
     for (size_t i = 0; i < count; i++)
-        if (all [i].level == INV_DIV_COUNTY && strcmp (all [i].province, province) == 0)
-            counties++;
+        counties += s_in_profile (profile, province, &all [i]);
     if (counties == 0) {
-        snprintf (err, errsize, "province %s: no county in the division table", province);
+        if (profile->every_province)
+            snprintf (err, errsize, "the division table holds no county");
+        else
+            snprintf (err, errsize, "province %s: no county in the division table", province);
         return NULL;
     }
     gen_t *self = (gen_t *) zmalloc (sizeof (gen_t));
     self->state = seed;
-    snprintf (self->province, sizeof self->province, "%s", province);
+    self->profile = profile;
     self->counties = (const inv_division_t **) zmalloc (counties * sizeof (inv_division_t *));
     self->county_weights = (double *) zmalloc (counties * sizeof (double));
 
     /* Each county weighs its city's weight shared among the city's counties */
+    zhashx_t *siblings = zhashx_new ();         /* city -> number of counties */
+    for (size_t i = 0; i < count; i++)
+        if (all [i].level == INV_DIV_COUNTY) {
+            size_t n = (size_t) zhashx_lookup (siblings, all [i].city);
+            zhashx_update (siblings, all [i].city, (void *) (n + 1));
+        }
     double total = 0;
     for (size_t i = 0; i < count; i++) {
-        if (all [i].level != INV_DIV_COUNTY || strcmp (all [i].province, province))
+        if (!s_in_profile (profile, province, &all [i]))
             continue;
-        size_t siblings = 0;
-        for (size_t j = 0; j < count; j++)
-            if (all [j].level == INV_DIV_COUNTY && strcmp (all [j].city, all [i].city) == 0)
-                siblings++;
-        total += s_city_weight (all [i].city) / (double) siblings;
+        size_t n = (size_t) zhashx_lookup (siblings, all [i].city);
+        total += s_city_weight (all [i].city) / (double) n;
         self->counties [self->county_count] = &all [i];
         self->county_weights [self->county_count++] = total;
     }
+    zhashx_destroy (&siblings);
     for (size_t i = 0; i < INDUSTRIES; i++)
         self->industry_total += s_industries [i].weight;
     self->codes = zhashx_new ();
     self->names = zhashx_new ();
     return self;
+}
+
+size_t
+gen_county_count (const gen_t *self)
+{
+    return self->county_count;
 }
 
 void
@@ -320,17 +380,25 @@ s_chars (const char *text)
     return n;
 }
 
-/* Place name without its last character (市, 县, 区), when that leaves two or more. */
+/* Place name without its administrative suffix (省, 市, 县, 区, 自治区...), when that
+   leaves two characters or more. */
 static void
 s_short_place (const char *name, char *out, size_t size)
 {
+    static const char *suffixes [] = {
+        "维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州",
+        "自治县", "省", "市", "县", "区", "盟", "旗",
+    };
     snprintf (out, size, "%s", name);
-    if (s_chars (name) >= 3) {
-        size_t len = strlen (out);
-        while (len > 0 && ((unsigned char) out [len - 1] & 0xC0) == 0x80)
-            len--;
-        if (len > 0)
-            out [len - 1] = '\0';
+    size_t len = strlen (out);
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes [0]; i++) {
+        size_t cut = strlen (suffixes [i]);
+        if (len > cut && strcmp (out + len - cut, suffixes [i]) == 0) {
+            out [len - cut] = '\0';
+            if (s_chars (out) < 2)
+                out [len - cut] = suffixes [i][0];      /* too short: keep the suffix */
+            return;
+        }
     }
 }
 
@@ -338,23 +406,29 @@ static void
 s_name (gen_t *self, const inv_division_t *county, const industry_t *industry, char *out, size_t size)
 {
     const inv_division_t *city = inv_division_find (county->city);
+    const inv_division_t *province = inv_division_find (county->province);
+    char province_prefix [64], city_prefix [64], county_prefix [64];
+    s_short_place (province? province->name: "山西省", province_prefix, sizeof province_prefix);
+    s_short_place (city? city->name: county->name, city_prefix, sizeof city_prefix);
+    s_short_place (county->name, county_prefix, sizeof county_prefix);
     for (int attempt = 0; ; attempt++) {
-        char place [64];
+        const char *place;
         double pick = s_uniform (self);
         if (pick < 0.3)
-            snprintf (place, sizeof place, "山西");
+            place = province_prefix;
         else
         if (pick < 0.65 || (s_chars (county->name) == 2 && strstr (county->name, "区")))
-            s_short_place (city? city->name: county->name, place, sizeof place);
+            place = city_prefix;
         else
-            s_short_place (county->name, place, sizeof place);
-        const char *stem = s_stems [s_below (self, STEMS)];
+            place = county_prefix;
+        const char *first = s_stem_first [s_below (self, STEM_FIRST)];
+        const char *second = s_stem_second [s_below (self, STEM_SECOND)];
         double form = s_uniform (self);
         const char *suffix = form < 0.85? "有限公司": form < 0.95? "股份有限公司": "集团有限公司";
         if (attempt < 20)
-            snprintf (out, size, "%s%s%s%s", place, stem, industry->word, suffix);
+            snprintf (out, size, "%s%s%s%s%s", place, first, second, industry->word, suffix);
         else
-            snprintf (out, size, "%s%s%s%d号%s", place, stem, industry->word, attempt, suffix);
+            snprintf (out, size, "%s%s%s%s%d号%s", place, first, second, industry->word, attempt, suffix);
         if (!zhashx_lookup (self->names, out)) {
             zhashx_insert (self->names, out, (void *) 1);
             return;
@@ -368,10 +442,15 @@ static const inv_division_t *
 s_county (gen_t *self)
 {
     double pick = s_uniform (self) * self->county_weights [self->county_count - 1];
-    for (size_t i = 0; i < self->county_count; i++)
-        if (pick < self->county_weights [i])
-            return self->counties [i];
-    return self->counties [self->county_count - 1];
+    size_t low = 0, high = self->county_count - 1;     /* first weight above pick */
+    while (low < high) {
+        size_t mid = (low + high) / 2;
+        if (pick < self->county_weights [mid])
+            high = mid;
+        else
+            low = mid + 1;
+    }
+    return self->counties [low];
 }
 
 static const industry_t *
@@ -439,10 +518,11 @@ gen_next (gen_t *self, gen_record_t *r)
     r->operating_revenue = s_round2 (2000.0 + extra);
 
     /* R&D activity: more likely for large enterprises and R&D-heavy industries */
-    double p = (0.28 + 0.13 * log10 (r->operating_revenue / 2000.0)) * industry->rd;
+    double p = (0.28 + 0.13 * log10 (r->operating_revenue / 2000.0)) * industry->rd
+             * self->profile->rd_propensity;
     p = p < 0.05? 0.05: p > 0.95? 0.95: p;
     r->has_rd_activity = s_chance (self, p);
-    double intensity = exp (log (0.012) + 0.8 * s_normal (self));
+    double intensity = exp (log (self->profile->rd_intensity) + 0.8 * s_normal (self));
     if (intensity > 0.15)
         intensity = 0.15;
     r->rd_expenditure = r->has_rd_activity? s_round2 (r->operating_revenue * intensity): 0;

@@ -1,5 +1,9 @@
 /*  gen: realistic above-scale industrial enterprises (规上工业企业) for demos, tests
-    and benchmarks, deterministic for a given province and seed.
+    and benchmarks, deterministic for a given profile, province and seed.
+
+    A profile is a named data set: "shanxi" (one province, about 10,000 enterprises,
+    about 40% with R&D activity) and "national" (every county of the division table,
+    500,000 enterprises, about 70% not yet innovating).
 */
 #ifndef GEN_H
 #define GEN_H
@@ -22,10 +26,26 @@ typedef struct {
     const char *status;         /* not_started, in_progress, active, closed */
 } gen_record_t;
 
+typedef struct {
+    const char *name;           /* "shanxi", "national" */
+    bool every_province;        /* every county of the division table, not one province */
+    uint64_t count;             /* records made when no count is given */
+    double rd_propensity;       /* factor on the chance of R&D activity */
+    double rd_intensity;        /* median R&D expenditure / revenue of those with activity */
+} gen_profile_t;
+
+/* The profile of that name, or NULL; gen_profile_names lists them ("shanxi, national"). */
+const gen_profile_t *gen_profile_find (const char *name);
+const char *gen_profile_names (void);
+
 typedef struct _gen_t gen_t;
 
-/* NULL (reason in err) when the province has no county in the division table. */
-gen_t *gen_new (const char *province, uint64_t seed, char *err, size_t errsize);
+/* NULL (reason in err) when the profile has no county in the division table: the
+   province's for a one-province profile (province), every province's otherwise. */
+gen_t *gen_new (const gen_profile_t *profile, const char *province, uint64_t seed,
+                char *err, size_t errsize);
+/* Counties records are drawn from. */
+size_t gen_county_count (const gen_t *self);
 void gen_destroy (gen_t **self_p);
 /* The next record; codes and names are unique within one generator. */
 void gen_next (gen_t *self, gen_record_t *record);

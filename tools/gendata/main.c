@@ -1,8 +1,12 @@
 /*  gendata: realistic enterprise data for demos, tests and benchmarks.
 
-        gendata [--count N] [--seed S] [--province 14] [--out FILE] [--load] [settings]
+        gendata [--profile shanxi|national] [--count N] [--seed S] [--province 14]
+                [--out FILE] [--load] [settings]
 
-    Writes CSV (header row in English) to stdout or --out FILE; with --load it sends
+    The profile names the data set (gen.h): shanxi (the default: one province, 10,000
+    records) or national (every county of the division table, 500,000 records);
+    --count overrides its size. Writes CSV (header row in English) to stdout or --out
+    FILE as the records are made, so a large set needs little memory; with --load it sends
     every record to the registry through the broker instead (and still writes --out if
     given) and prints one summary line. Settings (--broker, --timeout-ms, --as ...) come
     from inv_config; gendata's own flags are taken out first, since it has no
@@ -22,7 +26,8 @@
 #define LOAD_CLIENTS 4
 
 typedef struct {
-    uint64_t count;
+    const gen_profile_t *profile;
+    uint64_t count;             /* 0: the profile's */
     uint64_t seed;
     const char *out;
     bool load;
@@ -31,8 +36,11 @@ typedef struct {
 static void
 s_usage (FILE *out)
 {
-    fputs ("usage: gendata [--count N] [--seed S] [--province 14] [--out FILE] [--load] [settings]\n"
-           "  --count N     records to make (default 100)\n"
+    fputs ("usage: gendata [--profile P] [--count N] [--seed S] [--province 14] [--out FILE] [--load] [settings]\n"
+           "  --profile P   shanxi (default: the province of --province, 10000 records, ~40% with R&D)\n"
+           "                or national (every county of the division table, 500000 records,\n"
+           "                ~70% not yet innovating)\n"
+           "  --count N     records to make (default: the profile's)\n"
            "  --seed S      seed of the random stream; the same seed gives the same records (default 1)\n"
            "  --out FILE    write the CSV there instead of stdout\n"
            "  --load        send each record to the registry as enterprise.add and print a summary\n"
@@ -60,10 +68,10 @@ s_own_flags (int *argc_p, char **argv, options_t *opts)
     int kept = 1;
     for (int i = 1; i < *argc_p; i++) {
         const char *arg = argv [i];
-        const char *names [] = { "--count", "--seed", "--out" };
+        const char *names [] = { "--count", "--seed", "--out", "--profile" };
         int which = -1;
         const char *value = NULL;
-        for (int n = 0; n < 3; n++) {
+        for (int n = 0; n < 4; n++) {
             size_t len = strlen (names [n]);
             if (strncmp (arg, names [n], len) == 0 && (arg [len] == '\0' || arg [len] == '=')) {
                 which = n;
@@ -85,6 +93,15 @@ s_own_flags (int *argc_p, char **argv, options_t *opts)
         if (which == 2)
             opts->out = value;
         else
+        if (which == 3) {
+            opts->profile = gen_profile_find (value);
+            if (!opts->profile) {
+                fprintf (stderr, "gendata: --profile: \"%s\" is not a profile (%s)\n",
+                         value, gen_profile_names ());
+                return -1;
+            }
+        }
+        else
         if (!s_number (value, which == 0? &opts->count: &opts->seed)
         ||  (which == 0 && (opts->count == 0 || opts->count > 10000000))) {
             fprintf (stderr, "gendata: %s: \"%s\" is not a %s\n", names [which], value,
@@ -100,7 +117,7 @@ s_own_flags (int *argc_p, char **argv, options_t *opts)
 int
 main (int argc, char **argv)
 {
-    options_t opts = { 100, 1, NULL, false };
+    options_t opts = { gen_profile_find ("shanxi"), 0, 1, NULL, false };
     if (s_own_flags (&argc, argv, &opts))
         return 2;
     inv_config_t cfg;
@@ -120,36 +137,46 @@ main (int argc, char **argv)
     inv_log_init ("gendata");
     inv_config_apply (&cfg);
 
-    gen_t *gen = gen_new (cfg.province, opts.seed, err, sizeof err);
+    gen_t *gen = gen_new (opts.profile, cfg.province, opts.seed, err, sizeof err);
     if (!gen) {
         fprintf (stderr, "gendata: %s\n", err);
         return 2;
     }
-    gen_record_t *records = (gen_record_t *) calloc (opts.count, sizeof (gen_record_t));
-    if (!records) {
-        fprintf (stderr, "gendata: no memory for %" PRIu64 " records\n", opts.count);
-        gen_destroy (&gen);
-        return 1;
-    }
-    for (uint64_t i = 0; i < opts.count; i++)
-        gen_next (gen, &records [i]);
-    gen_destroy (&gen);
-
+    if (opts.count == 0)
+        opts.count = opts.profile->count;
     int rc = 0;
+    FILE *out = NULL;
     if (opts.out || !opts.load) {
-        FILE *out = opts.out? fopen (opts.out, "w"): stdout;
+        out = opts.out? fopen (opts.out, "w"): stdout;
         if (!out) {
             fprintf (stderr, "gendata: cannot write %s\n", opts.out);
-            free (records);
+            gen_destroy (&gen);
             return 1;
         }
         gen_csv_header (out);
-        for (uint64_t i = 0; i < opts.count; i++)
-            gen_csv_row (out, &records [i]);
-        if ((opts.out? fclose (out): fflush (out)) != 0) {
-            fprintf (stderr, "gendata: cannot write %s\n", opts.out? opts.out: "stdout");
-            rc = 1;
+    }
+    /* Records are kept only when they are to be sent */
+    gen_record_t *records = NULL;
+    if (opts.load) {
+        records = (gen_record_t *) calloc (opts.count, sizeof (gen_record_t));
+        if (!records) {
+            fprintf (stderr, "gendata: no memory for %" PRIu64 " records\n", opts.count);
+            gen_destroy (&gen);
+            if (opts.out)
+                fclose (out);
+            return 1;
         }
+    }
+    for (uint64_t i = 0; i < opts.count; i++) {
+        gen_record_t one, *r = records? &records [i]: &one;
+        gen_next (gen, r);
+        if (out)
+            gen_csv_row (out, r);
+    }
+    gen_destroy (&gen);
+    if (out && (opts.out? fclose (out): fflush (out)) != 0) {
+        fprintf (stderr, "gendata: cannot write %s\n", opts.out? opts.out: "stdout");
+        rc = 1;
     }
     if (opts.load && rc == 0) {
         /* Development (no CURVE certificate): act as --as, else the provincial group */

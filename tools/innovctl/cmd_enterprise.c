@@ -189,9 +189,12 @@ s_print_enterprise (ctl_t *ctl, const Innov__Enterprise *e)
     ctl_kv_destroy (&kv);
 }
 
+/* Call a method answering one record and print the record. */
 static int
-s_print_record_reply (ctl_t *ctl, int rc, ProtobufCMessage *reply)
+s_record_call (ctl_t *ctl, const char *method, const ProtobufCMessage *request)
 {
+    ProtobufCMessage *reply = NULL;
+    int rc = ctl_call (ctl, REGISTRY, method, request, &innov__enterprise_reply__descriptor, &reply);
     if (rc == CTL_OK && reply) {
         Innov__EnterpriseReply *r = (Innov__EnterpriseReply *) reply;
         if (r->enterprise)
@@ -214,20 +217,15 @@ s_add (ctl_t *ctl, int argc, char **argv)
     if (rc)
         return rc;
     Innov__Enterprise e = INNOV__ENTERPRISE__INIT;
-    e.credit_code = (char *) (ctl_opt (opts, "code")? ctl_opt (opts, "code"): "");
+    e.credit_code = (char *) ctl_opt_text (opts, "code");
     rc = s_apply_fields ("enterprise add", opts, &e, NULL, NULL);
     if (rc)
         return rc;
-    zuuid_t *uuid = zuuid_new ();
+    char key [CTL_KEY_SIZE];
     Innov__AddEnterpriseRequest request = INNOV__ADD_ENTERPRISE_REQUEST__INIT;
     request.enterprise = &e;
-    request.idempotency_key = (char *) (ctl_opt (opts, "idempotency-key")?
-                                        ctl_opt (opts, "idempotency-key"): zuuid_str (uuid));
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, REGISTRY, "enterprise.add", &request.base,
-                   &innov__enterprise_reply__descriptor, &reply);
-    zuuid_destroy (&uuid);
-    return s_print_record_reply (ctl, rc, reply);
+    request.idempotency_key = (char *) ctl_idempotency_key (opts, key);
+    return s_record_call (ctl, "enterprise.add", &request.base);
 }
 
 static int
@@ -235,18 +233,12 @@ s_get (ctl_t *ctl, int argc, char **argv)
 {
     ctl_opt_t opts [] = { { NULL } };
     const char *pos [1];
-    int npos = 0;
-    int rc = ctl_parse ("enterprise get", argc, argv, opts, pos, 1, &npos);
+    int rc = ctl_parse_one ("enterprise get", argc, argv, opts, "the credit code (统一社会信用代码)", &pos [0]);
     if (rc)
         return rc;
-    if (npos != 1)
-        return ctl_usage ("enterprise get", "give the credit code (统一社会信用代码)");
     Innov__GetEnterpriseRequest request = INNOV__GET_ENTERPRISE_REQUEST__INIT;
     request.credit_code = (char *) pos [0];
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, REGISTRY, "enterprise.get", &request.base,
-                   &innov__enterprise_reply__descriptor, &reply);
-    return s_print_record_reply (ctl, rc, reply);
+    return s_record_call (ctl, "enterprise.get", &request.base);
 }
 
 static int
@@ -256,12 +248,9 @@ s_update (ctl_t *ctl, int argc, char **argv)
     ctl_opt_t opts [FIELDS + 3];
     s_record_opts (opts, extra, 2);
     const char *pos [1];
-    int npos = 0;
-    int rc = ctl_parse ("enterprise update", argc, argv, opts, pos, 1, &npos);
+    int rc = ctl_parse_one ("enterprise update", argc, argv, opts, "the credit code (统一社会信用代码) of the record", &pos [0]);
     if (rc)
         return rc;
-    if (npos != 1)
-        return ctl_usage ("enterprise update", "give the credit code (统一社会信用代码) of the record");
     Innov__Enterprise e = INNOV__ENTERPRISE__INIT;
     e.credit_code = (char *) pos [0];
     char *mask [FIELDS];
@@ -275,17 +264,12 @@ s_update (ctl_t *ctl, int argc, char **argv)
     request.enterprise = &e;
     request.fields = mask;
     request.n_fields = mask_count;
-    const char *expected = ctl_opt (opts, "expected-version");
-    if (expected && !ctl_parse_uint (expected, UINT64_MAX, &request.expected_version))
-        return ctl_usage ("enterprise update", "--expected-version: \"%s\" is not a whole number", expected);
-    zuuid_t *uuid = zuuid_new ();
-    request.idempotency_key = (char *) (ctl_opt (opts, "idempotency-key")?
-                                        ctl_opt (opts, "idempotency-key"): zuuid_str (uuid));
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, REGISTRY, "enterprise.update", &request.base,
-                   &innov__enterprise_reply__descriptor, &reply);
-    zuuid_destroy (&uuid);
-    return s_print_record_reply (ctl, rc, reply);
+    rc = ctl_expected_version ("enterprise update", opts, &request.expected_version);
+    if (rc)
+        return rc;
+    char key [CTL_KEY_SIZE];
+    request.idempotency_key = (char *) ctl_idempotency_key (opts, key);
+    return s_record_call (ctl, "enterprise.update", &request.base);
 }
 
 static void
@@ -362,12 +346,9 @@ s_list (ctl_t *ctl, int argc, char **argv)
                               ctl_opt (opts, "status"));
         request.status = (Innov__InnovationStatus) status;
     }
-    if (ctl_opt (opts, "limit")) {
-        uint64_t limit;
-        if (!ctl_parse_uint (ctl_opt (opts, "limit"), UINT32_MAX, &limit) || limit == 0)
-            return ctl_usage (command, "--limit: \"%s\" is not a positive whole number", ctl_opt (opts, "limit"));
-        request.limit = (uint32_t) limit;
-    }
+    rc = ctl_opt_limit (command, opts, &request.limit);
+    if (rc)
+        return rc;
     if (ctl_opt (opts, "cursor"))
         request.cursor = (char *) ctl_opt (opts, "cursor");
     request.province = (char *) ctl->cfg->province;
@@ -486,12 +467,15 @@ cmd_enterprise (ctl_t *ctl, int argc, char **argv)
         const char *name;
         int (*run) (ctl_t *ctl, int argc, char **argv);
     } s_sub [] = {
-        { "add", s_add }, { "get", s_get }, { "update", s_update }, { "list", s_list }, { "count", s_count },
+        { "add", s_add }, { "get", s_get }, { "update", s_update }, { "list", s_list }, { "count", s_count }, { "import", cmd_import }, { "export", cmd_export },
     };
     if (argc < 1)
         return ctl_usage ("enterprise", "give a sub-command: add, get, update, list or count");
     for (size_t i = 0; i < sizeof s_sub / sizeof s_sub [0]; i++)
         if (strcmp (argv [0], s_sub [i].name) == 0)
             return s_sub [i].run (ctl, argc - 1, argv + 1);
+    int rc = cmd_workflow (ctl, argc, argv);       /* status, close, review, history, search */
+    if (rc >= 0)
+        return rc;
     return ctl_usage ("enterprise", "unknown sub-command \"%s\" (add, get, update, list, count)", argv [0]);
 }

@@ -16,12 +16,9 @@ cmd_keygen (ctl_t *ctl, int argc, char **argv)
 {
     ctl_opt_t opts [] = { { "principal", true, NULL }, { NULL } };
     const char *pos [1];
-    int npos = 0;
-    int rc = ctl_parse ("keygen", argc, argv, opts, pos, 1, &npos);
+    int rc = ctl_parse_one ("keygen", argc, argv, opts, "the file to write (OUT; the secret goes to OUT_secret)", &pos [0]);
     if (rc)
         return rc;
-    if (npos != 1)
-        return ctl_usage ("keygen", "give the file to write (OUT; the secret goes to OUT_secret)");
     const char *out = pos [0];
     const char *principal = ctl_opt (opts, "principal");
     if (!principal)

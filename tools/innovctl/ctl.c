@@ -18,6 +18,7 @@
 #include <strings.h>
 #include "ctl.h"
 #include "inv_clock.h"
+#include "inv_entcsv.h"
 #include "inv_json.h"
 #include "inv_service.h"
 #include "inv_table.h"
@@ -249,64 +250,90 @@ ctl_parse_amount (const char *text, double *out)
     return true;
 }
 
+const char *
+ctl_opt_text (const ctl_opt_t *opts, const char *name)
+{
+    const char *value = ctl_opt (opts, name);
+    return value? value: "";
+}
+
+int
+ctl_parse_one (const char *command, int argc, char **argv, ctl_opt_t *opts, const char *what,
+               const char **arg_p)
+{
+    const char *pos [1];
+    int npos = 0;
+    int rc = ctl_parse (command, argc, argv, opts, pos, 1, &npos);
+    if (rc)
+        return rc;
+    if (npos != 1)
+        return ctl_usage (command, "give %s", what);
+    *arg_p = pos [0];
+    return CTL_OK;
+}
+
+int
+ctl_opt_limit (const char *command, const ctl_opt_t *opts, uint32_t *limit)
+{
+    const char *text = ctl_opt (opts, "limit");
+    if (!text)
+        return CTL_OK;
+    uint64_t value;
+    if (!ctl_parse_uint (text, UINT32_MAX, &value) || value == 0)
+        return ctl_usage (command, "--limit: \"%s\" is not a positive whole number", text);
+    *limit = (uint32_t) value;
+    return CTL_OK;
+}
+
+/* ---- the options every write shares ----------------------------------------------------- */
+
+const char *
+ctl_idempotency_key (const ctl_opt_t *opts, char key [CTL_KEY_SIZE])
+{
+    const char *given = ctl_opt (opts, "idempotency-key");
+    if (given)
+        return given;
+    zuuid_t *uuid = zuuid_new ();
+    snprintf (key, CTL_KEY_SIZE, "%s", zuuid_str (uuid));
+    zuuid_destroy (&uuid);
+    return key;
+}
+
+int
+ctl_expected_version (const char *command, const ctl_opt_t *opts, uint64_t *version)
+{
+    const char *expected = ctl_opt (opts, "expected-version");
+    if (expected && !ctl_parse_uint (expected, UINT64_MAX, version))
+        return ctl_usage (command, "--expected-version: \"%s\" is not a whole number", expected);
+    return CTL_OK;
+}
+
+/* The words are those of the spreadsheet columns (inv_entcsv), but a flag has no
+   empty value. */
 bool
 ctl_parse_yes_no (const char *text, bool *out)
 {
-    static const char *yes [] = { "yes", "y", "true", "1", "是", "有", NULL };
-    static const char *no [] = { "no", "n", "false", "0", "否", "无", NULL };
-    for (int i = 0; yes [i]; i++)
-        if (strcasecmp (text, yes [i]) == 0) {
-            *out = true;
-            return true;
-        }
-    for (int i = 0; no [i]; i++)
-        if (strcasecmp (text, no [i]) == 0) {
-            *out = false;
-            return true;
-        }
-    return false;
+    return text && *text && inv_entcsv_yes_no (text, out);
 }
-
-static const struct {
-    int value;
-    const char *key;
-    const char *enum_name;
-    const char *label;
-} s_statuses [] = {
-    { INNOV__INNOVATION_STATUS__NOT_STARTED, "not_started", "NOT_STARTED", "未开展" },
-    { INNOV__INNOVATION_STATUS__IN_PROGRESS, "in_progress", "IN_PROGRESS", "推进中" },
-    { INNOV__INNOVATION_STATUS__ACTIVE, "active", "ACTIVE", "已开展" },
-    { INNOV__INNOVATION_STATUS__CLOSED, "closed", "CLOSED", "已销号" },
-};
-#define STATUSES (sizeof s_statuses / sizeof s_statuses [0])
 
 int
 ctl_parse_status (const char *text)
 {
-    for (size_t i = 0; i < STATUSES; i++)
-        if (strcasecmp (text, s_statuses [i].key) == 0
-        ||  strcasecmp (text, s_statuses [i].enum_name) == 0
-        ||  strcmp (text, s_statuses [i].label) == 0)
-            return s_statuses [i].value;
-    return -1;
+    return text && *text? inv_entcsv_status (text): -1;
 }
 
 const char *
 ctl_status_label (int status)
 {
-    for (size_t i = 0; i < STATUSES; i++)
-        if (s_statuses [i].value == status)
-            return s_statuses [i].label;
-    return "-";
+    const char *label = inv_entcsv_status_label (status);
+    return *label? label: "-";
 }
 
 const char *
 ctl_status_key (int status)
 {
-    for (size_t i = 0; i < STATUSES; i++)
-        if (s_statuses [i].value == status)
-            return s_statuses [i].key;
-    return "unspecified";
+    const char *key = inv_entcsv_status_key (status);
+    return *key? key: "unspecified";
 }
 
 const char *

@@ -38,6 +38,12 @@ int ctl_parse (const char *command, int argc, char **argv, ctl_opt_t *opts,
                const char **pos, int max_pos, int *npos_p);
 /* Value of an option after ctl_parse, NULL if not given. */
 const char *ctl_opt (const ctl_opt_t *opts, const char *name);
+/* Value of an option after ctl_parse, "" if not given. */
+const char *ctl_opt_text (const ctl_opt_t *opts, const char *name);
+/* ctl_parse for a command taking exactly one positional argument (into *arg_p); the
+   usage error otherwise says "give <what>". */
+int ctl_parse_one (const char *command, int argc, char **argv, ctl_opt_t *opts, const char *what,
+                   const char **arg_p);
 
 /* One-line error report on stderr: "innovctl: <reason>". Returns code. */
 int ctl_fail (int code, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
@@ -66,6 +72,14 @@ bool ctl_parse_yes_no (const char *text, bool *out);
    names or the Chinese words; -1 when unknown. */
 int  ctl_parse_status (const char *text);
 
+/* --limit when given into *limit (a positive whole number): CTL_OK, or the usage error. */
+int ctl_opt_limit (const char *command, const ctl_opt_t *opts, uint32_t *limit);
+/* The options of a write: --idempotency-key, else a fresh UUID written into key;
+   --expected-version into *version when given (CTL_OK, or the usage error). */
+#define CTL_KEY_SIZE 40
+const char *ctl_idempotency_key (const ctl_opt_t *opts, char key [CTL_KEY_SIZE]);
+int ctl_expected_version (const char *command, const ctl_opt_t *opts, uint64_t *version);
+
 /* Labels for the human output. */
 const char *ctl_status_label (int status);          /* 未开展 ... */
 const char *ctl_status_key (int status);            /* not_started ... */
@@ -89,5 +103,11 @@ int cmd_enterprise (ctl_t *ctl, int argc, char **argv);
 int cmd_events (ctl_t *ctl, int argc, char **argv);
 int cmd_keygen (ctl_t *ctl, int argc, char **argv);
 int cmd_config (ctl_t *ctl, int argc, char **argv);
+/* enterprise import / export (cmd_import.c, cmd_export.c): argv starts after the sub-command */
+int cmd_import (ctl_t *ctl, int argc, char **argv);
+int cmd_export (ctl_t *ctl, int argc, char **argv);
+int cmd_agency (ctl_t *ctl, int argc, char **argv);
+/* enterprise status | close | review | history | search; -1 for another sub-command */
+int cmd_workflow (ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
     { "services", cmd_services },
     { "enterprise", cmd_enterprise },
     { "events", cmd_events },
+    { "agency", cmd_agency },
     { "keygen", cmd_keygen },
     { "config", cmd_config },
 };
@@ -36,6 +37,14 @@ s_usage (FILE *out)
            "  enterprise list [--city C] [--county C] [--department D] [--cluster K]\n"
            "                  [--status S] [--limit N] [--cursor X] [--all]\n"
            "  enterprise count [--by city|status]\n"
+           "  enterprise status CODE --to in_progress|active [--reason R]\n"
+           "  enterprise close CODE --evidence TEXT [--file REF]\n"
+           "  enterprise review CODE --approve|--reject [--reason R]\n"
+           "  enterprise history CODE\n"
+           "  enterprise search FRAGMENT [--limit N] [--cursor X]\n"
+           "  enterprise import FILE [--rejects OUT.csv] [--dry-run] [--batch N] [--encoding E]\n"
+           "  enterprise export --out FILE [--format csv|xlsx] [filters of list]\n"
+           "  agency list [--kind K] [--parent CODE] | get CODE | add --kind K --code C --name N | update CODE\n"
            "  events tail [--since SEQ] [--topic PREFIX] [--count N]\n"
            "  keygen [--principal P] OUT        CURVE key pair: OUT and OUT_secret\n"
            "  config                            the settings, their variables and defaults\n"
