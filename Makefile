@@ -16,10 +16,10 @@
 BUILD    ?= build
 GEN      := build/gen
 SAN      ?=
-PKGS     := libczmq libzmq hiredis libprotobuf-c xlsxwriter
+PKGS     := libczmq libzmq hiredis libprotobuf-c xlsxwriter libcurl libsodium
 DEB_PKGS := build-essential pkg-config libczmq-dev libzmq3-dev libhiredis-dev \
             libprotobuf-c-dev protobuf-c-compiler redis-server redis-tools libcmocka-dev \
-            libxlsxwriter-dev unzip
+            libxlsxwriter-dev unzip libcurl4-openssl-dev libsodium-dev
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -161,6 +161,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/bin/bench
 	INNOV_BIN_DIR=$(abspath $(BUILD))/bin $(BUILD)/bin/bench-registry
+	INNOV_BIN_DIR=$(abspath $(BUILD))/bin $(BUILD)/bin/bench-notify
 
 clean:
 	rm -rf build

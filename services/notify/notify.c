@@ -40,6 +40,8 @@ extern const char notify_lua_notify_clear [];
 extern const char notify_lua_notify_notice [];
 extern const char notify_lua_notify_ack [];
 extern const char notify_lua_notify_subscribe [];
+extern const char notify_lua_notify_wh_claim [];
+extern const char notify_lua_notify_wh_result [];
 
 /* ---- settings ------------------------------------------------------------------------ */
 
@@ -142,6 +144,10 @@ notify_settings_default (notify_settings_t *s)
     s->grace_ms = 7 * NOTIFY_DAY_MS;
     s->tick_ms = 1000;
     s->claim_idle_ms = 30000;
+    s->webhook.backoff_ms = 1000;
+    s->webhook.backoff_max_ms = 600000;
+    s->webhook.attempts = 8;
+    s->webhook.timeout_ms = 5000;
 }
 
 static int
@@ -191,7 +197,11 @@ notify_settings_from_env (notify_settings_t *s, char *err, size_t size)
     ||  s_env_duration ("NOTIFY_HORIZON", &s->horizon_ms, err, size)
     ||  s_env_duration ("NOTIFY_GRACE", &s->grace_ms, err, size)
     ||  s_env_int ("NOTIFY_TICK_MS", &s->tick_ms, 10, 3600000, err, size)
-    ||  s_env_int ("NOTIFY_CLAIM_IDLE_MS", &s->claim_idle_ms, 100, 86400000, err, size))
+    ||  s_env_int ("NOTIFY_CLAIM_IDLE_MS", &s->claim_idle_ms, 100, 86400000, err, size)
+    ||  s_env_int ("NOTIFY_WEBHOOK_BACKOFF_MS", &s->webhook.backoff_ms, 10, 3600000, err, size)
+    ||  s_env_int ("NOTIFY_WEBHOOK_BACKOFF_MAX_MS", &s->webhook.backoff_max_ms, 10, 86400000, err, size)
+    ||  s_env_int ("NOTIFY_WEBHOOK_ATTEMPTS", &s->webhook.attempts, 1, 100, err, size)
+    ||  s_env_int ("NOTIFY_WEBHOOK_TIMEOUT_MS", &s->webhook.timeout_ms, 100, 60000, err, size))
         return -1;
     if (s->horizon_ms < -s->rungs [0].offset_ms) {
         snprintf (err, size, "NOTIFY_HORIZON: must be at least the earliest reminder (%s)",
@@ -210,8 +220,8 @@ notify_light (const notify_settings_t *s, int64_t due_ms, int64_t now_ms)
 
 /* ---- the class ----------------------------------------------------------------------- */
 
-static char *
-s_source (const char *body)
+char *
+notify_script_source (const char *body)
 {
     size_t size = strlen (notify_lua_notify_common) + strlen (body) + 2;
     char *joined = (char *) malloc (size);
@@ -244,10 +254,12 @@ notify_new (const inv_config_t *cfg, const notify_settings_t *settings)
         { &self->notice_script, "notify_notice", notify_lua_notify_notice },
         { &self->ack_script, "notify_ack", notify_lua_notify_ack },
         { &self->subscribe_script, "notify_subscribe", notify_lua_notify_subscribe },
+        { &self->wh_claim_script, "notify_wh_claim", notify_lua_notify_wh_claim },
+        { &self->wh_result_script, "notify_wh_result", notify_lua_notify_wh_result },
     };
     for (size_t i = 0; i < sizeof all / sizeof all [0]; i++) {
         all [i].script->name = all [i].name;
-        all [i].script->source = s_source (all [i].body);
+        all [i].script->source = notify_script_source (all [i].body);
     }
     return self;
 }
@@ -261,7 +273,8 @@ notify_destroy (notify_t **self_p)
     inv_redis_destroy (&self->redis);
     zhashx_destroy (&self->opened);
     inv_script_t *all [] = { &self->deadline_script, &self->fire_script, &self->clear_script,
-                             &self->notice_script, &self->ack_script, &self->subscribe_script };
+                             &self->notice_script, &self->ack_script, &self->subscribe_script,
+                             &self->wh_claim_script, &self->wh_result_script };
     for (size_t i = 0; i < sizeof all / sizeof all [0]; i++)
         free ((char *) all [i]->source);
     free (self);
@@ -713,7 +726,8 @@ s_subscriptions (notify_t *self, const Innov__Event *event)
             n.event_type = event->type;
             n.event_seq = event->seq;
             n.subject = event->subject;
-            rc = notify_put_notice (self, &n);
+            rc = *sub->webhook_url? notify_webhook_put_notice (self, &n, sub, zclock_time ())
+                                  : notify_put_notice (self, &n);
         }
         innov__subscription__free_unpacked (sub, NULL);
     }

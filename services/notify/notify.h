@@ -36,6 +36,15 @@ typedef struct {
     char target [16];
 } notify_rung_t;
 
+/* Webhook delivery: the attempt after failed attempt n waits backoff_ms * 2^(n-1), at
+   most backoff_max_ms; after `attempts` attempts the delivery is failed. */
+typedef struct {
+    int backoff_ms;             /* NOTIFY_WEBHOOK_BACKOFF_MS, 1000 */
+    int backoff_max_ms;         /* NOTIFY_WEBHOOK_BACKOFF_MAX_MS, 600000 */
+    int attempts;               /* NOTIFY_WEBHOOK_ATTEMPTS, 8 */
+    int timeout_ms;             /* NOTIFY_WEBHOOK_TIMEOUT_MS, 5000: one POST, connect included */
+} notify_webhook_settings_t;
+
 typedef struct {
     int year;                   /* campaign year; 0 = the year of the clock at start */
     notify_rung_t rungs [NOTIFY_MAX_RUNGS];     /* sorted by offset */
@@ -45,6 +54,7 @@ typedef struct {
     int64_t grace_ms;           /* ... and are still opened this long after */
     int tick_ms;                /* engine: how often due rungs are looked for */
     int claim_idle_ms;          /* engine: claim another consumer's events after this */
+    notify_webhook_settings_t webhook;
 } notify_settings_t;
 
 /* Defaults: reminders 3d and 1d before, overdue notice to the group at the deadline,
@@ -79,6 +89,7 @@ void notify_subscriptions (void *ctx, inv_call_t *call);
 void notify_notices_list (void *ctx, inv_call_t *call);
 void notify_notices_unread (void *ctx, inv_call_t *call);
 void notify_notices_ack (void *ctx, inv_call_t *call);
+void notify_deliveries (void *ctx, inv_call_t *call);       /* notify_webhook.c */
 
 /* Engine. Open a deadline unless it exists (id, title, agency, due_ms, clear_type,
    clear_subject and source set); 1 if opened, 0 if it existed, -1 if Redis failed. */

@@ -29,6 +29,7 @@ const inv_method_t notify_methods [] = {
     { "notices.list",         &innov__list_notices_request__descriptor,       notify_notices_list,    0 },
     { "notices.unread",       &innov__unread_request__descriptor,             notify_notices_unread,  0 },
     { "notices.ack",          &innov__ack_request__descriptor,                notify_notices_ack,     0 },
+    { "notify.deliveries",    &innov__list_deliveries_request__descriptor,    notify_deliveries,      0 },
     { NULL }
 };
 
@@ -150,21 +151,31 @@ notify_subscribe (void *ctx, inv_call_t *call)
     sub.enterprise = in->enterprise;
     if (*in->enterprise && !inv_credit_code_valid (in->enterprise, reason, sizeof reason))
         inv_call_field_error (call, "subscription.enterprise", "%s", reason);
+    sub.webhook_url = in->webhook_url;
+    if (*in->webhook_url && !notify_webhook_url_valid (in->webhook_url, reason, sizeof reason))
+        inv_call_field_error (call, "subscription.webhook_url", "%s", reason);
     if (inv_call_failed (call))
         return;
+    char secret [NOTIFY_WEBHOOK_SECRET_LEN + 1] = "";
+    if (*sub.webhook_url)
+        notify_webhook_secret (secret);
     char id [24];
     s_subscription_id (&sub, id, sizeof id);
     sub.id = id;
     size_t body_len;
     uint8_t *body = notify_pack (&sub.base, &body_len);
-    char k_subs [NOTIFY_KEY_MAX];
-    const char *keys [] = { inv_key (k_subs, sizeof k_subs, self->province, NOTIFY_KEY_SUBS) };
-    const char *args [] = { "add", id, (char *) body };
-    size_t lens [] = { (size_t) -1, (size_t) -1, body_len };
+    char k_subs [NOTIFY_KEY_MAX], k_secrets [NOTIFY_KEY_MAX];
+    const char *keys [] = { inv_key (k_subs, sizeof k_subs, self->province, NOTIFY_KEY_SUBS),
+                            inv_key (k_secrets, sizeof k_secrets, self->province, NOTIFY_KEY_SECRETS) };
+    const char *args [] = { "add", id, (char *) body, secret };
+    size_t lens [] = { (size_t) -1, (size_t) -1, body_len, (size_t) -1 };
     inv_store_result_t result;
-    int code = notify_write (self, &self->subscribe_script, call->caller, 1, keys, 3, args, lens, &result);
+    int code = notify_write (self, &self->subscribe_script, call->caller, 2, keys, 4, args, lens, &result);
     if (code == 200) {
-        inv_info ("subscription %s %s: %s to %s*", id, result.message, agency, sub.type_prefix);
+        inv_info ("subscription %s %s: %s to %s*%s%s", id, result.message, agency, sub.type_prefix,
+                  *sub.webhook_url? ", webhook ": "", sub.webhook_url);
+        if (streq (result.message, "created"))
+            sub.secret = secret;        /* given once: the reply that created it */
         Innov__SubscriptionReply reply = INNOV__SUBSCRIPTION_REPLY__INIT;
         reply.subscription = &sub;
         notify_reply (call, &reply.base);
@@ -187,8 +198,9 @@ notify_unsubscribe (void *ctx, inv_call_t *call)
     char agency [80];
     if (!s_inbox (call, "", agency, sizeof agency))
         return;
-    char k_subs [NOTIFY_KEY_MAX];
+    char k_subs [NOTIFY_KEY_MAX], k_secrets [NOTIFY_KEY_MAX];
     inv_key (k_subs, sizeof k_subs, self->province, NOTIFY_KEY_SUBS);
+    inv_key (k_secrets, sizeof k_secrets, self->province, NOTIFY_KEY_SECRETS);
     redisReply *r = inv_redis_command (self->redis, "HGET %s %s", k_subs, req->id);
     if (!r) {
         inv_call_error (call, 503, "Redis is not available");
@@ -202,11 +214,11 @@ notify_unsubscribe (void *ctx, inv_call_t *call)
     if (!s_inbox (call, sub->agency, agency, sizeof agency))
         ;
     else {
-        const char *keys [] = { k_subs };
+        const char *keys [] = { k_subs, k_secrets };
         const char *args [] = { "remove", req->id, r->str };
         size_t lens [] = { (size_t) -1, (size_t) -1, r->len };
         inv_store_result_t result;
-        int code = notify_write (self, &self->subscribe_script, call->caller, 1, keys, 3, args, lens, &result);
+        int code = notify_write (self, &self->subscribe_script, call->caller, 2, keys, 3, args, lens, &result);
         if (code == 200) {
             inv_info ("subscription %s removed by %s", req->id, call->caller);
             Innov__SubscriptionReply reply = INNOV__SUBSCRIPTION_REPLY__INIT;

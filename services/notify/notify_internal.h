@@ -4,6 +4,7 @@
 #include "notify.h"
 #include "notify_keys.h"
 #include "inv_store.h"
+#include "notify_webhook.h"
 
 struct _notify_t {
     inv_redis_t *redis;
@@ -11,9 +12,11 @@ struct _notify_t {
     notify_settings_t settings;
     zhashx_t *opened;                   /* calendar deadline ids known to exist */
     inv_script_t deadline_script, fire_script, clear_script, notice_script,
-                 ack_script, subscribe_script;
+                 ack_script, subscribe_script, wh_claim_script, wh_result_script;
 };
 
+/* A write script's source: notify_common.lua and body after the outbox prelude (malloc'd). */
+char *notify_script_source (const char *body);
 /* Pack a message into a malloc'd buffer. */
 uint8_t *notify_pack (const ProtobufCMessage *message, size_t *size_p);
 /* Pack then unpack into an owned reply for inv_call_reply. */

@@ -36,6 +36,18 @@
 /* Counter giving subscription ids */
 #define NOTIFY_KEY_SUB_SEQ      "notify.sub.seq"
 
+/* Webhooks. Hash: subscription id -> its webhook secret */
+#define NOTIFY_KEY_SECRETS      "notify.sub.secret"
+/* Hash: subscription, url, state (pending|delivered|failed), attempts, created, next,
+   lease (token of the instance holding it) */
+#define NOTIFY_KEY_DELIVERY     "notify.wh:%s"          /* delivery id = notice id */
+/* List: the delivery's attempts, oldest first (innov.DeliveryAttempt protobuf) */
+#define NOTIFY_KEY_DELIVERY_LOG "notify.wh.log:%s"      /* delivery id */
+/* Sorted set: pending delivery ids at the time of their next attempt (or lease end) */
+#define NOTIFY_KEY_DELIVERY_DUE "notify.wh.due"
+/* Sorted set: a subscription's delivery ids at their creation time */
+#define NOTIFY_KEY_SUB_DELIVERIES "notify.wh.sub:%s"    /* subscription id */
+
 /* Consumer group of notify on the province's event stream */
 #define NOTIFY_GROUP            "notify"
 

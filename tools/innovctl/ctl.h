@@ -14,6 +14,7 @@
 #include "inv_config.h"
 #include "inv_rpc.h"
 #include "registry.pb-c.h"
+#include "event.pb-c.h"
 
 enum { CTL_OK = 0, CTL_REFUSED = 1, CTL_USAGE = 2, CTL_UNREACHABLE = 3 };
 
@@ -96,6 +97,25 @@ void ctl_kv_add (ctl_kv_t *self, const char *label, const char *fmt, ...) __attr
 void ctl_kv_print (ctl_kv_t *self, FILE *out);
 void ctl_kv_destroy (ctl_kv_t **self_p);
 
+/* Following the province's events (ctl_follow.c): subscribe to the broker's event
+   endpoint, replay from a sequence number with events.replay, fill the gaps a jump in
+   the sequence numbers reveals and skip repeats, so `show` sees every event of the
+   topic once and in order. `show` returns true when it showed the event (those count
+   toward `count`). */
+typedef bool (ctl_show_fn) (void *arg, const Innov__Event *event);
+typedef struct {
+    const char *topic;          /* event type prefix, "" for all */
+    bool since_given;           /* replay the events after `since` first */
+    uint64_t since;
+    uint64_t count;             /* stop after this many shown, 0 = never */
+    ctl_show_fn *show;
+    void *arg;
+} ctl_follow_t;
+/* --since and --count (after ctl_parse) into follow: CTL_OK, or the usage error. */
+int ctl_follow_options (const char *command, const ctl_opt_t *opts, ctl_follow_t *follow);
+/* Follows until count events were shown or Ctrl-C (CTL_OK), or a replay fails (its code). */
+int ctl_follow (ctl_t *ctl, const ctl_follow_t *follow);
+
 /* Commands: each gets the arguments after its group word ("enterprise add ..." gets
    {"add", ...}) and returns the exit code. */
 int cmd_services (ctl_t *ctl, int argc, char **argv);
@@ -109,5 +129,10 @@ int cmd_export (ctl_t *ctl, int argc, char **argv);
 int cmd_agency (ctl_t *ctl, int argc, char **argv);
 /* enterprise status | close | review | history | search; -1 for another sub-command */
 int cmd_workflow (ctl_t *ctl, int argc, char **argv);
+/* notices list | unread | ack | watch; subscribe; subscriptions; unsubscribe (cmd_notices.c) */
+int cmd_notices (ctl_t *ctl, int argc, char **argv);
+int cmd_subscribe (ctl_t *ctl, int argc, char **argv);
+int cmd_subscriptions (ctl_t *ctl, int argc, char **argv);
+int cmd_unsubscribe (ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -22,6 +22,8 @@ static const struct {
     { "agency", cmd_agency },
     { "keygen", cmd_keygen },
     { "config", cmd_config },
+    { "notices", cmd_notices }, { "subscribe", cmd_subscribe },
+    { "subscriptions", cmd_subscriptions }, { "unsubscribe", cmd_unsubscribe },
 };
 
 static void
@@ -46,6 +48,11 @@ s_usage (FILE *out)
            "  enterprise export --out FILE [--format csv|xlsx] [filters of list]\n"
            "  agency list [--kind K] [--parent CODE] | get CODE | add --kind K --code C --name N | update CODE\n"
            "  events tail [--since SEQ] [--topic PREFIX] [--count N]\n"
+           "  notices list [--unread] [--limit N] [--agency A] | unread | ack ID...|--all\n"
+           "  notices watch [--since SEQ] [--count N] [--agency A]   live notices of the inbox\n"
+           "  subscribe --types PREFIX[,PREFIX] [--city C] [--county C] [--department D]\n"
+           "            [--cluster K] [--enterprise CODE]\n"
+           "  subscriptions | unsubscribe ID\n"
            "  keygen [--principal P] OUT        CURVE key pair: OUT and OUT_secret\n"
            "  config                            the settings, their variables and defaults\n"
            "\n"
