@@ -23,11 +23,19 @@ extern const char inv_lua_outbox [];
 char *
 inv_store_script_source (const char *body)
 {
+    return inv_store_script_source_with (NULL, body);
+}
+
+char *
+inv_store_script_source_with (const char *library, const char *body)
+{
     static const char closing [] = "\nreturn outbox_run (main)\n";
-    size_t size = strlen (inv_lua_outbox) + 1 + strlen (body) + sizeof closing;
+    if (!library)
+        library = "";
+    size_t size = strlen (inv_lua_outbox) + strlen (library) + strlen (body) + 2 + sizeof closing;
     char *source = (char *) malloc (size);
     assert (source);
-    snprintf (source, size, "%s\n%s%s", inv_lua_outbox, body, closing);
+    snprintf (source, size, "%s\n%s\n%s%s", inv_lua_outbox, library, body, closing);
     return source;
 }
 

@@ -23,6 +23,9 @@
 
 /* Prefix a service's script body with the outbox prelude. Returns a malloc'd string. */
 char *inv_store_script_source (const char *body);
+/* The same with a service's own Lua library (shared functions of its scripts) between
+   the prelude and the body; library may be NULL. */
+char *inv_store_script_source_with (const char *library, const char *body);
 
 typedef struct {
     int code;                   /* 200 on success; 503 if Redis did not answer */

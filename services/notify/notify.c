@@ -223,13 +223,7 @@ notify_light (const notify_settings_t *s, int64_t due_ms, int64_t now_ms)
 char *
 notify_script_source (const char *body)
 {
-    size_t size = strlen (notify_lua_notify_common) + strlen (body) + 2;
-    char *joined = (char *) malloc (size);
-    assert (joined);
-    snprintf (joined, size, "%s\n%s", notify_lua_notify_common, body);
-    char *source = inv_store_script_source (joined);
-    free (joined);
-    return source;
+    return inv_store_script_source_with (notify_lua_notify_common, body);
 }
 
 notify_t *

@@ -45,13 +45,7 @@ extern const char registry_lua_registry_seed [];
 char *
 registry_script_source (const char *body)
 {
-    size_t size = strlen (registry_lua_registry_common) + strlen (body) + 2;
-    char *joined = (char *) malloc (size);
-    assert (joined);
-    snprintf (joined, size, "%s\n%s", registry_lua_registry_common, body);
-    char *source = inv_store_script_source (joined);
-    free (joined);
-    return source;
+    return inv_store_script_source_with (registry_lua_registry_common, body);
 }
 
 registry_t *
