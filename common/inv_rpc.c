@@ -150,6 +150,17 @@ s_pack (const ProtobufCMessage *message)
     return frame;
 }
 
+uint8_t *
+inv_rpc_pack (const ProtobufCMessage *message, size_t *size_p)
+{
+    size_t size = protobuf_c_message_get_packed_size (message);
+    uint8_t *buffer = (uint8_t *) malloc (size? size: 1);
+    assert (buffer);
+    protobuf_c_message_pack (message, buffer);
+    *size_p = size;
+    return buffer;
+}
+
 /* [Status][reply] with the given details (may be NULL) */
 static zmsg_t *
 s_status_msg (int code, const char *message, zlist_t *details, const ProtobufCMessage *reply)

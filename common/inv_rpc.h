@@ -101,5 +101,8 @@ int inv_rpc_call (mdp_client_t *client, const char *service, const char *method,
                   const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply_p,
                   Innov__Status **status_p);
 
+/* A message packed into a malloc'd buffer (never NULL; free it), its size in *size_p. */
+uint8_t *inv_rpc_pack (const ProtobufCMessage *message, size_t *size_p);
+
 void inv_rpc_test (bool verbose);
 #endif

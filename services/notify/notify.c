@@ -282,12 +282,7 @@ const notify_settings_t *notify_settings (notify_t *self) { return &self->settin
 uint8_t *
 notify_pack (const ProtobufCMessage *message, size_t *size_p)
 {
-    size_t size = protobuf_c_message_get_packed_size (message);
-    uint8_t *buffer = (uint8_t *) malloc (size? size: 1);
-    assert (buffer);
-    protobuf_c_message_pack (message, buffer);
-    *size_p = size;
-    return buffer;
+    return inv_rpc_pack (message, size_p);
 }
 
 void

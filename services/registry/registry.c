@@ -126,12 +126,7 @@ registry_reply_enterprise (inv_call_t *call, Innov__Enterprise *enterprise)
 uint8_t *
 registry_pack (const ProtobufCMessage *message, size_t *size_p)
 {
-    size_t size = protobuf_c_message_get_packed_size (message);
-    uint8_t *buffer = (uint8_t *) malloc (size? size: 1);
-    assert (buffer);
-    protobuf_c_message_pack (message, buffer);
-    *size_p = size;
-    return buffer;
+    return inv_rpc_pack (message, size_p);
 }
 
 void
