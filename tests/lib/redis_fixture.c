@@ -1,6 +1,11 @@
 /*  redis_fixture: see redis_fixture.h. The script source is built with the same
     inv_store_script_source every service uses, so tests run the real prelude. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <cmocka.h>
 #include "redis_fixture.h"
 #include "inv_store.h"
 
@@ -44,4 +49,25 @@ redis_fixture_flush (redis_fixture_t *self)
         return -1;
     freeReplyObject (reply);
     return 0;
+}
+
+long long
+redis_fixture_vinteger (inv_redis_t *redis, const char *fmt, va_list args)
+{
+    redisReply *reply = redisvCommand (inv_redis_context (redis), fmt, args);
+    assert_non_null (reply);
+    long long value = reply->type == REDIS_REPLY_INTEGER? reply->integer:
+                      reply->type == REDIS_REPLY_STRING? atoll (reply->str): 0;
+    freeReplyObject (reply);
+    return value;
+}
+
+long long
+redis_fixture_integer (redis_fixture_t *self, const char *fmt, ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    long long value = redis_fixture_vinteger (self->redis, fmt, args);
+    va_end (args);
+    return value;
 }

@@ -8,6 +8,7 @@
 */
 #ifndef REDIS_FIXTURE_H
 #define REDIS_FIXTURE_H
+#include <stdarg.h>
 #include "harness.h"
 #include "inv_redis.h"
 
@@ -22,4 +23,8 @@ redis_fixture_t *redis_fixture_new (const char *script_name, const char *script_
 void redis_fixture_destroy (redis_fixture_t **self_p);
 /* FLUSHALL; 0 on success (a cmocka per-test setup). */
 int redis_fixture_flush (redis_fixture_t *self);
+/* A command's reply read as an integer (an integer reply, or a string holding one;
+   anything else is 0); fails the test when Redis does not answer. */
+long long redis_fixture_integer (redis_fixture_t *self, const char *fmt, ...);
+long long redis_fixture_vinteger (inv_redis_t *redis, const char *fmt, va_list args);
 #endif

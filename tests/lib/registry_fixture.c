@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <czmq.h>
 #include "registry_fixture.h"
+#include "redis_fixture.h"
 #include "inv_valid.h"
 
 int
@@ -47,12 +48,8 @@ registry_fixture_integer (registry_fixture_t *self, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    redisReply *reply = redisvCommand (inv_redis_context (self->redis), fmt, ap);
+    long long value = redis_fixture_vinteger (self->redis, fmt, ap);
     va_end (ap);
-    assert_non_null (reply);
-    long long value = reply->type == REDIS_REPLY_INTEGER? reply->integer:
-                      reply->type == REDIS_REPLY_STRING? atoll (reply->str): 0;
-    freeReplyObject (reply);
     return value;
 }
 

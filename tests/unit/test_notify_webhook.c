@@ -86,12 +86,8 @@ s_int (const char *fmt, ...)
 {
     va_list args;
     va_start (args, fmt);
-    redisReply *r = redisvCommand (inv_redis_context (F->redis), fmt, args);
+    long long n = redis_fixture_vinteger (F->redis, fmt, args);
     va_end (args);
-    assert_non_null (r);
-    long long n = r->type == REDIS_REPLY_INTEGER? r->integer:
-                  r->type == REDIS_REPLY_STRING? atoll (r->str): 0;
-    freeReplyObject (r);
     return n;
 }
 
