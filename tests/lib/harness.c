@@ -404,6 +404,23 @@ harness_start_service (harness_t *self, const char *name)
     return pid;
 }
 
+harness_t *
+harness_new_stack (const char *service, int copies)
+{
+    harness_t *self = harness_new ();
+    if (!self)
+        return NULL;
+    harness_setenv (self, "INNOV_LOG_LEVEL", "warn");
+    bool up = harness_start_redis (self) > 0 && harness_start_broker (self) > 0;
+    for (int i = 0; up && i < copies; i++)
+        up = harness_start_service (self, service) > 0;
+    if (up)
+        up = harness_wait_service (self, service, copies, 10000);
+    if (!up)
+        harness_destroy (&self);
+    return self;
+}
+
 pid_t
 harness_spawn (harness_t *self, const char *binary, const char *arg, ...)
 {

@@ -41,6 +41,10 @@ pid_t harness_start_redis (harness_t *self);   /* again after a stop: same port,
 int   harness_stop_redis (harness_t *self, int sig);
 pid_t harness_start_broker (harness_t *self);
 pid_t harness_start_service (harness_t *self, const char *name);
+/* A whole stack for a benchmark: a new harness with Redis, the broker and `copies`
+   workers of `service`, all logging warnings only; NULL (everything stopped) when any
+   part does not start. */
+harness_t *harness_new_stack (const char *service, int copies);
 /* Start any binary with arguments (NULL-terminated), with the harness environment. */
 pid_t harness_spawn (harness_t *self, const char *binary, const char *arg, ...);
 

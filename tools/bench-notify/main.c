@@ -329,18 +329,9 @@ main (int argc, char **argv)
     opts_t o;
     if (s_parse (&o, argc, argv))
         return 2;
-    harness_t *h = harness_new ();
-    harness_setenv (h, "INNOV_LOG_LEVEL", "warn");
-    if (harness_start_redis (h) < 0 || harness_start_broker (h) < 0) {
-        harness_destroy (&h);
+    harness_t *h = harness_new_stack ("notify", o.instances);
+    if (!h)
         return 1;
-    }
-    for (int i = 0; i < o.instances; i++)
-        if (harness_start_service (h, "notify") < 0) {
-            harness_destroy (&h);
-            return 1;
-        }
-    harness_wait_service (h, "notify", o.instances, 10000);
     const inv_division_t *counties [MAX_SUBS];
     int subs = s_subscribe (h, o.subs, counties);
     if (subs <= 0) {

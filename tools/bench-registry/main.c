@@ -217,19 +217,7 @@ s_gendata (const opts_t *o, int64_t count, const char *path)
 static harness_t *
 s_stack (int workers)
 {
-    harness_t *h = harness_new ();
-    harness_setenv (h, "INNOV_LOG_LEVEL", "warn");
-    if (harness_start_redis (h) < 0 || harness_start_broker (h) < 0) {
-        harness_destroy (&h);
-        return NULL;
-    }
-    for (int i = 0; i < workers; i++)
-        if (harness_start_service (h, "registry") < 0) {
-            harness_destroy (&h);
-            return NULL;
-        }
-    harness_wait_service (h, "registry", workers, 10000);
-    return h;
+    return harness_new_stack ("registry", workers);
 }
 
 /* Imports the file (or the same records by gendata --load); returns the exit code. */

@@ -386,18 +386,9 @@ main (int argc, char **argv)
     zsys_set_linger (0);
     zsys_handler_set (NULL);
 
-    harness_t *h = harness_new ();
-    harness_setenv (h, "INNOV_LOG_LEVEL", "warn");
-    if (harness_start_redis (h) < 0 || harness_start_broker (h) < 0) {
-        harness_destroy (&h);
+    harness_t *h = harness_new_stack ("registry", o.workers);
+    if (!h)
         return 1;
-    }
-    for (int i = 0; i < o.workers; i++)
-        if (harness_start_service (h, "registry") < 0) {
-            harness_destroy (&h);
-            return 1;
-        }
-    harness_wait_service (h, "registry", o.workers, 10000);
 
     //  One enterprise to read back, added through the normal path
     char ctl_code [19];
