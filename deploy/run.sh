@@ -70,6 +70,16 @@ i=0; until "$bin/innovctl" --timeout-ms 500 --retries 1 services 2>/dev/null | g
   sleep 0.2
 done
 echo "demo data: $("$bin/gendata" --count 300 --seed 1 --load 2>>"$var/log/gendata.log")"
+# Each service may add demo data of its own with deploy/demo/<service>.sh, run in
+# name order once the enterprises are loaded (PATH has the built tools).
+for demo in deploy/demo/*.sh; do
+  [ -f "$demo" ] || continue
+  if PATH="$bin:$PATH" sh "$demo" >>"$var/log/demo.log" 2>&1; then
+    echo "demo data: $(basename "$demo" .sh)"
+  else
+    echo "run: $demo failed, see $var/log/demo.log" >&2
+  fi
+done
 
 cat <<MSG
 

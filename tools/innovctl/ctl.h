@@ -134,5 +134,21 @@ int cmd_notices (ctl_t *ctl, int argc, char **argv);
 int cmd_subscribe (ctl_t *ctl, int argc, char **argv);
 int cmd_subscriptions (ctl_t *ctl, int argc, char **argv);
 int cmd_unsubscribe (ctl_t *ctl, int argc, char **argv);
+/* group ... (work groups), pair ... (pairings, matching), coverage ... (cmd_pairing.c) */
+int cmd_group (ctl_t *ctl, int argc, char **argv);
+int cmd_pair (ctl_t *ctl, int argc, char **argv);
+int cmd_coverage (ctl_t *ctl, int argc, char **argv);
+/* tech ..., project ..., demo ..., policy ..., support ... (cmd_catalogue.c) */
+int cmd_tech (ctl_t *ctl, int argc, char **argv);
+int cmd_project (ctl_t *ctl, int argc, char **argv);
+int cmd_demo (ctl_t *ctl, int argc, char **argv);
+int cmd_policy (ctl_t *ctl, int argc, char **argv);
+int cmd_support (ctl_t *ctl, int argc, char **argv);
+/* report submit | status | bulletin | assessment | summary (cmd_report.c) */
+int cmd_report (ctl_t *ctl, int argc, char **argv);
+/* problem ... (cmd_problem.c) */
+int cmd_problem (ctl_t *ctl, int argc, char **argv);
+/* token create | list | revoke (cmd_token.c): bearer tokens of the HTTP gateway */
+int cmd_token (ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -24,6 +24,10 @@ static const struct {
     { "config", cmd_config },
     { "notices", cmd_notices }, { "subscribe", cmd_subscribe },
     { "subscriptions", cmd_subscriptions }, { "unsubscribe", cmd_unsubscribe },
+    { "group", cmd_group }, { "pair", cmd_pair }, { "coverage", cmd_coverage },
+    { "tech", cmd_tech }, { "project", cmd_project }, { "demo", cmd_demo },
+    { "policy", cmd_policy }, { "support", cmd_support },
+    { "report", cmd_report }, { "problem", cmd_problem }, { "token", cmd_token },
 };
 
 static void
@@ -53,6 +57,11 @@ s_usage (FILE *out)
            "  subscribe --types PREFIX[,PREFIX] [--city C] [--county C] [--department D]\n"
            "            [--cluster K] [--enterprise CODE]\n"
            "  subscriptions | unsubscribe ID\n"
+           "  group ... | pair ... | coverage ...   work groups, pairings, coverage (innovctl group help)\n"
+           "  tech ... | project ... | demo ... | policy ... | support ...   the catalogues\n"
+           "  report submit|status|bulletin|assessment|summary ...   monthly reports and bulletins\n"
+           "  problem ...                       the problem list (13710 ladder)\n"
+           "  token create|list|revoke ...      bearer tokens of the HTTP gateway\n"
            "  keygen [--principal P] OUT        CURVE key pair: OUT and OUT_secret\n"
            "  config                            the settings, their variables and defaults\n"
            "\n"
