@@ -28,6 +28,7 @@
 */
 #include <czmq.h>
 #include <ctype.h>
+#include <math.h>
 #include "registry_internal.h"
 #include "registry_import.h"
 #include "inv_clock.h"
@@ -196,6 +197,32 @@ s_name_member (const Innov__Enterprise *e, char *buf, size_t size)
     return buf;
 }
 
+/* The assessment figures a record adds to its counters (registry_keys.h, fields
+   rdi, rda, ali, rev, rde): flags as 0/1, amounts in hundredths of 10k yuan, so the
+   sums stay exact integers however often a record is updated. */
+static void
+s_figures (registry_write_args_t *w, int which, const Innov__Enterprise *e)
+{
+    long long values [REGISTRY_FIGURES] = { 0, 0, 0, 0, 0 };
+    if (e) {
+        values [0] = e->has_rd_institution? 1: 0;
+        values [1] = e->has_rd_activity? 1: 0;
+        values [2] = e->n_alliances > 0? 1: 0;
+        values [3] = registry_amount_units (e->operating_revenue);
+        values [4] = registry_amount_units (e->rd_expenditure);
+    }
+    for (int i = 0; i < REGISTRY_FIGURES; i++)
+        snprintf (w->figures [which][i], sizeof w->figures [which][i], "%lld", values [i]);
+}
+
+long long
+registry_amount_units (double amount)
+{
+    if (!(amount > 0) || amount > 1e15)
+        return 0;
+    return llround (amount * REGISTRY_AMOUNT_UNITS);
+}
+
 void
 registry_write_args (registry_write_args_t *w, const char *pp, const Innov__Enterprise *old,
                      const Innov__Enterprise *e, const uint8_t *body, size_t body_len,
@@ -235,11 +262,15 @@ registry_write_args (registry_write_args_t *w, const char *pp, const Innov__Ente
         w->n_old_idx, w->n_new_idx, w->n_old_cnt, w->n_new_cnt, w->old_status, w->read, w->expected,
         old? s_name_member (old, w->old_name, sizeof w->old_name): "",
         s_name_member (e, w->new_name, sizeof w->new_name),
-        flow? flow->event: "", flow? (const char *) flow->entry: "", flow? flow->refusal: ""
+        flow? flow->event: "", flow? (const char *) flow->entry: "", flow? flow->refusal: "",
+        w->figures [0][0], w->figures [0][1], w->figures [0][2], w->figures [0][3], w->figures [0][4],
+        w->figures [1][0], w->figures [1][1], w->figures [1][2], w->figures [1][3], w->figures [1][4]
     };
+    s_figures (w, 0, old);
+    s_figures (w, 1, e);
     for (size_t i = 0; i < REGISTRY_WRITE_NARGS; i++) {
         w->args [i] = args [i];
-        w->arglens [i] = i == 1? body_len: i == REGISTRY_WRITE_NARGS - 2? (flow? flow->entry_len: 0): strlen (args [i]);
+        w->arglens [i] = i == 1? body_len: i == 18? (flow? flow->entry_len: 0): strlen (args [i]);
     }
 }
 

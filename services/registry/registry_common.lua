@@ -16,6 +16,13 @@
 -- ARGV[21] workflow event type   ARGV[22] history entry (innov.StatusChange protobuf)
 -- ARGV[23] workflow refusal ("" none): the step is not allowed from the state read
 -- A caller that passes neither (ARGV[19] absent) leaves the name index alone.
+-- ARGV[24..28] the old record's assessment figures, ARGV[29..33] the new record's, each
+-- five integers: has an R&D institution (0/1), has R&D activity (0/1), belongs to an
+-- alliance (0/1), operating revenue and R&D expenditure in hundredths of 10k yuan.
+-- They go to the same counter hashes as the status (fields rdi, rda, ali, rev, rde):
+-- the old record's are taken from the counters it leaves, the new one's added to the
+-- counters it joins, so an update moves exactly the difference. Absent (a caller that
+-- predates them): the figures are left alone.
 
 local ENT = KEYS[4]
 local CODE, BODY = ARGV[4], ARGV[5]
@@ -28,6 +35,16 @@ local EXTRA_KEYS = 5 + (N_OLD_IDX or 0) + (N_NEW_IDX or 0) + (N_OLD_CNT or 0) + 
 local NAME_IDX, HISTORY = KEYS[EXTRA_KEYS], KEYS[EXTRA_KEYS + 1]
 local OLD_NAME, NEW_NAME = ARGV[19], ARGV[20]
 local FLOW_EVENT, FLOW_ENTRY, FLOW_REFUSAL = ARGV[21], ARGV[22], ARGV[23]
+local FIGURE_FIELDS = { 'rdi', 'rda', 'ali', 'rev', 'rde' }
+
+-- HINCRBY every non-zero figure of ARGV[first..first+4] (times sign) on key.
+local function move_figures (key, first, sign)
+  if not ARGV[first + 4] then return end
+  for i, field in ipairs (FIGURE_FIELDS) do
+    local value = tonumber (ARGV[first + i - 1])
+    if value and value ~= 0 then redis.call ('HINCRBY', key, field, sign * value) end
+  end
+end
 
 local function store_record ()
   redis.call ('HSET', ENT, 'body', BODY, 'city', CITY, 'county', COUNTY, 'dept', DEPT,
@@ -38,8 +55,12 @@ local function move_memberships ()
   local k = 5
   for _ = 1, N_OLD_IDX do redis.call ('ZREM', KEYS[k], CODE); k = k + 1 end
   for _ = 1, N_NEW_IDX do redis.call ('ZADD', KEYS[k], 0, CODE); k = k + 1 end
-  for _ = 1, N_OLD_CNT do redis.call ('HINCRBY', KEYS[k], OLD_STATUS, -1); k = k + 1 end
-  for _ = 1, N_NEW_CNT do redis.call ('HINCRBY', KEYS[k], STATUS, 1); k = k + 1 end
+  for _ = 1, N_OLD_CNT do
+    redis.call ('HINCRBY', KEYS[k], OLD_STATUS, -1); move_figures (KEYS[k], 24, -1); k = k + 1
+  end
+  for _ = 1, N_NEW_CNT do
+    redis.call ('HINCRBY', KEYS[k], STATUS, 1); move_figures (KEYS[k], 29, 1); k = k + 1
+  end
 end
 
 local function emit_record (type)

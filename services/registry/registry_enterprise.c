@@ -282,7 +282,7 @@ s_counter (registry_t *self, const char *key, int status)
 {
     redisReply *reply = status > 0
         ? inv_redis_command (self->redis, "HGET %s %d", key, status)
-        : inv_redis_command (self->redis, "HVALS %s", key);
+        : inv_redis_command (self->redis, "HMGET %s 1 2 3 4", key);
     if (!reply)
         return -1;
     long long total = 0;
@@ -485,17 +485,32 @@ registry_enterprise_list (void *ctx, inv_call_t *call)
 
 /* ---- enterprise.count ---------------------------------------------------------------- */
 
-/* Fill a row from a counter hash reply (HGETALL: field status -> count). */
+/* Fill a row from a counter hash reply (HGETALL: status number -> count, and the
+   assessment sums rdi, rda, ali, rev, rde of registry_keys.h). */
 static void
 s_row_from_hash (Innov__CountRow *row, const redisReply *hash)
 {
     if (!hash || hash->type != REDIS_REPLY_ARRAY)
         return;
     for (size_t i = 0; i + 1 < hash->elements; i += 2) {
-        int status = atoi (hash->element [i]->str);
+        const char *field = hash->element [i]->str;
         long long value = atoll (hash->element [i + 1]->str);
         uint64_t count = value > 0? (uint64_t) value: 0;
-        switch (status) {
+        if (streq (field, REGISTRY_CNT_RD_INSTITUTION))
+            row->rd_institution += count;
+        else
+        if (streq (field, REGISTRY_CNT_RD_ACTIVITY))
+            row->rd_activity += count;
+        else
+        if (streq (field, REGISTRY_CNT_ALLIANCE))
+            row->alliance_members += count;
+        else
+        if (streq (field, REGISTRY_CNT_REVENUE))
+            row->operating_revenue += (double) count / REGISTRY_AMOUNT_UNITS;
+        else
+        if (streq (field, REGISTRY_CNT_RD_EXPENDITURE))
+            row->rd_expenditure += (double) count / REGISTRY_AMOUNT_UNITS;
+        switch (atoi (field)) {
             case INNOV__INNOVATION_STATUS__NOT_STARTED: row->not_started += count; break;
             case INNOV__INNOVATION_STATUS__IN_PROGRESS: row->in_progress += count; break;
             case INNOV__INNOVATION_STATUS__ACTIVE:      row->active += count; break;

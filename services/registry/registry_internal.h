@@ -88,7 +88,8 @@ typedef struct {
 #define REGISTRY_MEMBER_IDX_MAX 7
 #define REGISTRY_MEMBER_CNT_MAX 4
 #define REGISTRY_WRITE_NKEYS_MAX (3 + 2 * (REGISTRY_MEMBER_IDX_MAX + REGISTRY_MEMBER_CNT_MAX))
-#define REGISTRY_WRITE_NARGS 20
+#define REGISTRY_WRITE_NARGS 30        /* 20 of the record, then 2 x 5 assessment figures */
+#define REGISTRY_FIGURES     5         /* rdi, rda, ali, rev, rde (registry_keys.h) */
 
 typedef struct {
     char store [REGISTRY_WRITE_NKEYS_MAX][REGISTRY_KEY_MAX];
@@ -96,6 +97,7 @@ typedef struct {
     int nkeys;
     char status [16], version [32], n_old_idx [8], n_new_idx [8], n_old_cnt [8], n_new_cnt [8];
     char old_status [16], read [32], expected [32];
+    char figures [2][REGISTRY_FIGURES][24];     /* old record's, new record's */
     char old_name [REGISTRY_NAME_MAX_BYTES + 32], new_name [REGISTRY_NAME_MAX_BYTES + 32];
     const char *args [REGISTRY_WRITE_NARGS];
     size_t arglens [REGISTRY_WRITE_NARGS];
@@ -106,6 +108,8 @@ typedef struct {
 void registry_write_args (registry_write_args_t *w, const char *pp, const Innov__Enterprise *old,
                           const Innov__Enterprise *e, const uint8_t *body, size_t body_len,
                           uint64_t read_version, uint64_t expected_version, const registry_flow_t *flow);
+/* An amount in 10k yuan as the integer the counters sum (hundredths; 0 when not positive). */
+long long registry_amount_units (double amount);
 /* Run a write script with those arguments; inv_store_write's result. */
 int registry_write (registry_t *self, inv_script_t *script, const char *pp, const inv_call_t *call,
                     const char *idempotency_key, const Innov__Enterprise *old, const Innov__Enterprise *e,

@@ -30,11 +30,20 @@
 /* List of innov.StatusChange protobufs, oldest first: the enterprise's workflow history */
 #define REGISTRY_KEY_HISTORY         "ent.hist:%s"          /* credit code */
 
-/* Hashes of counters, field = InnovationStatus number ("1".."4"), value = enterprises */
+/* Hashes of counters, field = InnovationStatus number ("1".."4"), value = enterprises;
+   and the assessment sums of the same enterprises, maintained by the same scripts:
+   how many have an R&D institution, R&D activity, an alliance, and the sums of their
+   operating revenue and R&D expenditure in hundredths of 10k yuan (integers, exact) */
 #define REGISTRY_KEY_CNT_PROVINCE    "ent.cnt:province"
 #define REGISTRY_KEY_CNT_CITY        "ent.cnt:city:%s"
 #define REGISTRY_KEY_CNT_DEPARTMENT  "ent.cnt:dept:%s"
 #define REGISTRY_KEY_CNT_CLUSTER     "ent.cnt:cluster:%s"
+#define REGISTRY_CNT_RD_INSTITUTION  "rdi"
+#define REGISTRY_CNT_RD_ACTIVITY     "rda"
+#define REGISTRY_CNT_ALLIANCE        "ali"
+#define REGISTRY_CNT_REVENUE         "rev"
+#define REGISTRY_CNT_RD_EXPENDITURE  "rde"
+#define REGISTRY_AMOUNT_UNITS        100     /* counter units per 10k yuan */
 
 /* Agencies. Hash: body (innov.Agency protobuf), kind (AgencyKind number), version */
 #define REGISTRY_KEY_AGENCY          "agency:%s"            /* agency code */
