@@ -7,7 +7,8 @@
       - take the next events of the province's stream through the consumer group
         spec->group (at-least-once: this instance's unacknowledged events first, then
         those another instance left unacknowledged longer than claim_idle_ms, then new
-        ones); each goes to spec->handle and is acknowledged only when it returns 0,
+        ones), up to spec->batch at a time; they go to spec->handle_batch all at once,
+        or one by one to spec->handle, and are acknowledged only when that succeeded,
         so an event in hand when a process dies is handled again by a live instance
         (handlers must therefore be idempotent);
       - after a turn that found nothing, the read blocks in Redis for up to 20 ms, so
@@ -26,12 +27,15 @@
 typedef struct {
     const char *group;          /* consumer group, usually the service name */
     int tick_ms;                /* period of spec->tick; 0 = 1000 */
-    int claim_idle_ms;          /* 0 = the consumer's default (30 s) */
+    int claim_idle_ms;          /* 0 = 30 s */
+    int batch;                  /* events read at once; 0 = 100 */
     /* Per-thread state; NULL means failure (the actor then signals an error). */
     void *(*open) (const inv_config_t *cfg, void *arg);
     void (*close) (void **state_p);
-    /* 0: handled (acknowledge); -1: not handled (it will be delivered again). */
+    /* One of the two. 0: handled (acknowledge); -1: not handled (the event, or the
+       whole batch, will be delivered again). */
     int (*handle) (void *state, const Innov__Event *event);
+    int (*handle_batch) (void *state, Innov__Event **events, size_t count);
     int (*tick) (void *state, int64_t now_ms);      /* optional; -1 is logged */
     int (*turn) (void *state);                      /* optional; -1 is logged */
     void *arg;                  /* passed to open */
