@@ -16,10 +16,11 @@
 BUILD    ?= build
 GEN      := build/gen
 SAN      ?=
-PKGS     := libczmq libzmq hiredis libprotobuf-c xlsxwriter libcurl libsodium
+PKGS     := libczmq libzmq hiredis libprotobuf-c xlsxwriter libcurl libsodium libmicrohttpd jansson
 DEB_PKGS := build-essential pkg-config libczmq-dev libzmq3-dev libhiredis-dev \
             libprotobuf-c-dev protobuf-c-compiler redis-server redis-tools libcmocka-dev \
-            libxlsxwriter-dev unzip libcurl4-openssl-dev libsodium-dev
+            libxlsxwriter-dev unzip libcurl4-openssl-dev libsodium-dev \
+            libmicrohttpd-dev libjansson-dev chromium fonts-noto-cjk
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -57,7 +58,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 INTEG_BINS  := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(INTEG_SRC))
 TESTLIB     := $(BUILD)/libtestlib.a
 
-.PHONY: all deps run test test-unit test-integration asan valgrind bench clean
+.PHONY: all deps run test test-unit test-integration test-cluster asan valgrind bench clean
 .SECONDARY:
 .SECONDEXPANSION:
 
@@ -91,6 +92,20 @@ $(GEN)/%_lua.c: tools/embed.sh $$(wildcard services/$$*/*.lua)
 	@mkdir -p $(GEN)
 	tools/embed.sh $@ $*_lua $(wildcard services/$*/*.lua)
 
+# A service's web files (services/<svc>/www/*) as a table of byte arrays:
+# `const struct { const char *name; const unsigned char *data; size_t size; } <svc>_www[]`,
+# ended by a NULL name, so the files are served from the binary.
+$(GEN)/%_www.c: $$(wildcard services/$$*/www/*)
+	@mkdir -p $(GEN)
+	@{ echo "/* generated from services/$*/www; do not edit */"; echo "#include <stddef.h>"; \
+	  i=0; for f in $(sort $(wildcard services/$*/www/*)); do [ -f "$$f" ] || continue; \
+	    echo "static const unsigned char f$$i [] = {"; \
+	    od -An -v -tx1 "$$f" | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; echo "0 };"; i=$$((i+1)); done; \
+	  echo "const struct { const char *name; const unsigned char *data; size_t size; } $*_www [] = {"; \
+	  i=0; for f in $(sort $(wildcard services/$*/www/*)); do [ -f "$$f" ] || continue; \
+	    echo "  { \"$$(basename "$$f")\", f$$i, $$(wc -c < "$$f") },"; i=$$((i+1)); done; \
+	  echo "  { NULL, NULL, 0 }"; echo "};"; } > $@.tmp && mv $@.tmp $@
+
 # ---- objects --------------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c $(PB_H)
 	@mkdir -p $(dir $@)
@@ -108,7 +123,8 @@ $(LIBINNOV): $(call obj,$(COMMON_SRC)) $(patsubst $(GEN)/%.c,$(BUILD)/obj/gen/%.
 	rm -f $@; ar rcs $@ $^
 
 $(BUILD)/lib%.a: $$(call obj,$$(filter-out services/$$*/main.c,$$(wildcard services/$$*/*.c))) \
-                 $$(if $$(wildcard services/$$*/*.lua),$(BUILD)/obj/gen/$$*_lua.o)
+                 $$(if $$(wildcard services/$$*/*.lua),$(BUILD)/obj/gen/$$*_lua.o) \
+                 $$(if $$(wildcard services/$$*/www/*),$(BUILD)/obj/gen/$$*_www.o)
 	@mkdir -p $(dir $@)
 	rm -f $@; ar rcs $@ $^
 
@@ -121,7 +137,8 @@ LINK_LIBS = -Wl,--start-group $(SVC_LIBS) $(LIBINNOV) -Wl,--end-group
 # Tools may use the process harness of tests/lib (the benchmark starts its own stack).
 # A binary links its own objects (and embedded Lua) with libinnov only.
 $(BUILD)/bin/%: $$(call obj,$$(wildcard services/$$*/*.c) $$(wildcard tools/$$*/*.c)) \
-                $$(if $$(wildcard services/$$*/*.lua),$(BUILD)/obj/gen/$$*_lua.o) $(LIBINNOV) $(TESTLIB)
+                $$(if $$(wildcard services/$$*/*.lua),$(BUILD)/obj/gen/$$*_lua.o) \
+                $$(if $$(wildcard services/$$*/www/*),$(BUILD)/obj/gen/$$*_www.o) $(LIBINNOV) $(TESTLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TESTLIB) $(LIBINNOV) $(LDLIBS)
 
@@ -148,6 +165,12 @@ test-unit: all
 test-integration: all
 	tests/run.sh $(BUILD) integration
 
+# The multi-host suite: five hosts in network namespaces, CURVE on every ZeroMQ link,
+# Redis with Sentinel, faults under load (tests/cluster/run.sh). Needs root.
+test-cluster: deps
+	@$(MAKE) --no-print-directory all
+	tests/cluster/run.sh $(BUILD)
+
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh build/asan
@@ -162,6 +185,13 @@ bench: deps
 	$(BUILD)/bin/bench
 	INNOV_BIN_DIR=$(abspath $(BUILD))/bin $(BUILD)/bin/bench-registry
 	INNOV_BIN_DIR=$(abspath $(BUILD))/bin $(BUILD)/bin/bench-notify
+	INNOV_BIN_DIR=$(abspath $(BUILD))/bin $(BUILD)/bin/bench-gateway
+	INNOV_BIN_DIR=$(abspath $(BUILD))/bin $(BUILD)/bin/bench-report
+	INNOV_BIN_DIR=$(abspath $(BUILD))/bin $(BUILD)/bin/bench-pairing
+	INNOV_BIN_DIR=$(abspath $(BUILD))/bin $(BUILD)/bin/bench-catalogue
 
 clean:
 	rm -rf build
+
+# Fuzzing (libFuzzer + ASan + UBSan, clang): make fuzz [FUZZ_SECONDS=60]
+-include tests/fuzz/fuzz.mk

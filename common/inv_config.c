@@ -24,11 +24,13 @@
 #include "inv_config.h"
 #include "inv_clock.h"
 #include "inv_log.h"
+#include "inv_redis.h"
 
 typedef enum {
     KIND_TEXT,          /* any non-empty text */
     KIND_OPTIONAL,      /* text or unset (NULL) */
     KIND_REDIS,         /* host:port or /path/to.sock */
+    KIND_HOSTPORT,      /* host:port (an address to listen on) */
     KIND_ENDPOINT,      /* one ZeroMQ endpoint */
     KIND_ENDPOINTS,     /* comma-separated ZeroMQ endpoints */
     KIND_PROVINCE,      /* two-digit province code */
@@ -57,9 +59,9 @@ typedef struct {
 
 static const setting_t s_settings [] = {
     { "redis", "ADDR", "INNOV_REDIS", KIND_REDIS, AT (redis), "127.0.0.1:7712", 0, 0,
-      "Redis server: host:port or the path of a Unix socket" },
-    { "broker", "ENDPOINT", "INNOV_BROKER", KIND_ENDPOINT, AT (broker), "tcp://127.0.0.1:7710", 0, 0,
-      "broker endpoint that clients and services connect to" },
+      "Redis server: host:port, the path of a Unix socket, or sentinel://NAME@host:port,host:port... (ask these Sentinels for the primary NAME)" },
+    { "broker", "ENDPOINTS", "INNOV_BROKER", KIND_ENDPOINTS, AT (broker), "tcp://127.0.0.1:7710", 0, 0,
+      "broker endpoint that clients and services connect to; a comma-separated list: services register with every broker, clients fail over in order" },
     { "bind", "ENDPOINTS", "INNOV_BROKER_BIND", KIND_ENDPOINTS, AT (broker_bind), "tcp://127.0.0.1:7710", 0, 0,
       "endpoints the broker binds for requests (comma-separated list)" },
     { "events", "ENDPOINT", "INNOV_EVENTS", KIND_ENDPOINT, AT (events), "tcp://127.0.0.1:7711", 0, 0,
@@ -92,6 +94,12 @@ static const setting_t s_settings [] = {
       "broker: how long a request waits for a service with no worker before a 503 answer" },
     { "max-request-bytes", "BYTES", "INNOV_MAX_REQUEST_BYTES", KIND_INT, AT (max_request_bytes), "1048576", 64, 268435456,
       "largest request body a service accepts (413 above it)" },
+    { "http", "ADDR", "INNOV_HTTP", KIND_HOSTPORT, AT (http), "127.0.0.1:7780", 0, 0,
+      "gateway: address the HTTP API listens on (host:port)" },
+    { "http-max-body", "BYTES", "INNOV_HTTP_MAX_BODY", KIND_INT, AT (http_max_body), "1048576", 64, 268435456,
+      "gateway: largest JSON request body accepted (413 above it)" },
+    { "http-max-import", "BYTES", "INNOV_HTTP_MAX_IMPORT", KIND_INT, AT (http_max_import), "67108864", 1024, 1073741824,
+      "gateway: largest spreadsheet accepted by POST /api/v1/enterprises:import (413 above it)" },
     { "test-mode", NULL, "INNOV_TEST_MODE", KIND_BOOL, AT (test_mode), "0", 0, 0,
       "switch on test-only admin methods (admin.clock.set); never in production" },
     { "json", NULL, NULL, KIND_BOOL, AT (json), "0", 0, 0,
@@ -200,13 +208,20 @@ s_apply (inv_config_t *cfg, const setting_t *s, const char *value, const char *n
             if (!*value)
                 return s_fail (err, size, name, "must not be empty%s", "");
             break;
-        case KIND_REDIS: {
-            if (*value == '/')
+        case KIND_REDIS:
+        case KIND_HOSTPORT: {
+            if (*value == '/' && s->kind == KIND_REDIS)
                 break;
+            if (s->kind == KIND_REDIS && strncmp (value, "sentinel://", 11) == 0) {
+                if (inv_redis_address_ok (value))
+                    break;
+                return s_fail (err, size, name, "\"%s\" is not sentinel://NAME@host:port[,host:port...]", value);
+            }
             const char *colon = strrchr (value, ':');
             if (!colon || colon == value)
-                return s_fail (err, size, name,
-                               "\"%s\" is neither host:port nor the path of a Unix socket", value);
+                return s_fail (err, size, name, s->kind == KIND_REDIS
+                               ? "\"%s\" is neither host:port nor the path of a Unix socket"
+                               : "\"%s\" is not host:port", value);
             char *end = NULL;
             errno = 0;
             long port = strtol (colon + 1, &end, 10);

@@ -52,6 +52,9 @@ typedef struct {
     int  unknown_service_ms;    /* --unknown-service-ms, INNOV_UNKNOWN_SERVICE_MS: broker queues a request
                                    for a service with no worker this long, then answers 503 */
     int  max_request_bytes;     /* --max-request-bytes, INNOV_MAX_REQUEST_BYTES */
+    const char *http;           /* --http, INNOV_HTTP: gateway's HTTP listen address, host:port */
+    int  http_max_body;         /* --http-max-body, INNOV_HTTP_MAX_BODY: largest JSON body */
+    int  http_max_import;       /* --http-max-import, INNOV_HTTP_MAX_IMPORT: largest import file */
     bool test_mode;             /* --test-mode, INNOV_TEST_MODE=1: admin methods such as clock.set exist */
     bool json;                  /* --json: machine-readable output (innovctl) */
     bool help;                  /* --help or -h was given */

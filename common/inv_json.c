@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <assert.h>
+#include <stdio_ext.h>
 #include "inv_json.h"
 
 /* ---- strings --------------------------------------------------------------------------- */
@@ -488,6 +489,7 @@ inv_json_from_pb (const ProtobufCMessage *message, bool pretty, bool emit_defaul
     FILE *out = open_memstream (&text, &len);
     if (!out)
         return NULL;
+    __fsetlocking (out, FSETLOCKING_BYCALLER);     /* the stream is this call's alone */
     writer_t w = { out, pretty, emit_defaults, 0 };
     if (message)
         s_write_message (&w, message);
@@ -780,12 +782,10 @@ s_find_element (reader_t *r, size_t index)
     }
 }
 
-char *
-inv_json_get (const char *text, const char *path)
+/* Moves r onto the value at path in text (which must be valid JSON); false if absent. */
+static bool
+s_locate (reader_t *r, const char *path)
 {
-    if (!text || !inv_json_valid (text, NULL, 0))
-        return NULL;
-    reader_t r = { text, text, NULL };
     const char *p = path? path: "";
     while (*p) {
         if (*p == '.') {
@@ -795,17 +795,28 @@ inv_json_get (const char *text, const char *path)
         if (*p == '[') {
             char *end = NULL;
             unsigned long index = strtoul (p + 1, &end, 10);
-            if (end == p + 1 || *end != ']' || !s_find_element (&r, index))
-                return NULL;
+            if (end == p + 1 || *end != ']' || !s_find_element (r, index))
+                return false;
             p = end + 1;
             continue;
         }
         size_t len = strcspn (p, ".[");
-        if (!s_find_member (&r, p, len))
-            return NULL;
+        if (!s_find_member (r, p, len))
+            return false;
         p += len;
     }
-    s_skip_space (&r);
+    s_skip_space (r);
+    return true;
+}
+
+char *
+inv_json_get (const char *text, const char *path)
+{
+    if (!text || !inv_json_valid (text, NULL, 0))
+        return NULL;
+    reader_t r = { text, text, NULL };
+    if (!s_locate (&r, path))
+        return NULL;
     char *value = NULL;
     size_t len = 0;
     FILE *mem = open_memstream (&value, &len);
@@ -823,21 +834,26 @@ inv_json_get (const char *text, const char *path)
 size_t
 inv_json_length (const char *text, const char *path)
 {
-    char *value = inv_json_get (text, path);
-    if (!value)
+    //  Counted on the text itself: a string value is never a container, even when
+    //  its content looks like one.
+    if (!text || !inv_json_valid (text, NULL, 0))
+        return 0;
+    reader_t r = { text, text, NULL };
+    if (!s_locate (&r, path))
         return 0;
     size_t count = 0;
-    reader_t r = { value, value, NULL };
-    s_skip_space (&r);
     if (*r.p == '[' || *r.p == '{') {
         char close = *r.p == '['? ']': '}';
         r.p++;
         s_skip_space (&r);
         while (*r.p && *r.p != close) {
             if (close == '}') {
-                s_read_string (&r, NULL);
+                if (!s_read_string (&r, NULL))
+                    break;
                 s_skip_space (&r);
-                r.p++;                  /* ':' */
+                if (*r.p != ':')
+                    break;
+                r.p++;
             }
             if (!s_skip_value (&r, 1))
                 break;
@@ -848,7 +864,6 @@ inv_json_length (const char *text, const char *path)
             s_skip_space (&r);
         }
     }
-    free (value);
     return count;
 }
 

@@ -34,7 +34,9 @@
     Identity: the broker puts the caller's principal in front of every request body.
     A CURVE peer (its frames carry a ZAP "User-Id") is the principal named in the
     metadata of its certificate ("principal"), or "anonymous" when there is none; a
-    routing-id claim over CURVE is ignored. A NULL-security peer (inproc, ipc, and tcp
+    routing-id claim over CURVE is ignored, except from the certificate
+    "service:gateway": the HTTP gateway authenticates its own callers and acts for
+    them, so its claim names the principal (docs/protocol.md, Delegation). A NULL-security peer (inproc, ipc, and tcp
     when no certificate is configured) is the principal claimed in its routing id
     ("P:<principal>:<suffix>"), else "anonymous". Either way a string that does not
     parse as a principal (inv_principal.h) makes the caller "anonymous", never
@@ -45,10 +47,12 @@
 #include "inv_log.h"
 #include "inv_rpc.h"
 #include "inv_principal.h"
+#include "inv_limits.h"
 
 #define BROKER_MAX_QUEUE     100000     /* queued requests per service */
 #define BROKER_PRINCIPAL_MAX 200
 #define ANONYMOUS            "anonymous"
+#define BROKER_DELEGATE      "service:gateway"  /* the one CURVE principal whose claim counts */
 
 typedef struct {
     zframe_t *client;           /* client routing id */
@@ -323,6 +327,15 @@ s_caller (zframe_t *sender, zframe_t *frame, char *out, size_t outsize)
             snprintf (out, outsize, "%s", principal);
         else
             snprintf (out, outsize, "%s", ANONYMOUS);
+        //  Delegation: the HTTP gateway authenticates its own callers (bearer tokens)
+        //  and acts for them; only its certificate may name, in the routing id's
+        //  claim, the principal it acts for. Without a claim it acts as itself.
+        if (strcmp (out, BROKER_DELEGATE) == 0) {
+            char claim [BROKER_PRINCIPAL_MAX + 1];
+            broker_claim_principal (zframe_data (sender), zframe_size (sender), claim, sizeof claim);
+            if (strcmp (claim, ANONYMOUS) != 0)
+                snprintf (out, outsize, "%s", claim);
+        }
     }
     else
         broker_claim_principal (zframe_data (sender), zframe_size (sender), out, outsize);
@@ -370,8 +383,9 @@ s_mmi (broker_t *self, zframe_t *sender, bool enveloped, const char *service, zm
         for (const char *name = (const char *) zlistx_first (names); name;
              name = (const char *) zlistx_next (names)) {
             service_t *target = (service_t *) zhashx_lookup (self->services, name);
-            if (target->workers > 0)
-                zmsg_addstrf (reply, "%s %zu", name, target->workers);
+            size_t queued = zlist_size (target->requests);
+            if (target->workers > 0 || queued > 0)
+                zmsg_addstrf (reply, "%s %zu %zu", name, target->workers, queued);
         }
         zlistx_destroy (&names);
         if (zmsg_size (reply) == 0)
@@ -395,6 +409,15 @@ s_client_reject (broker_t *self, zframe_t *sender, bool enveloped, const char *s
 }
 
 /*  msg holds the frames after the header; header is kept for its metadata. */
+/*  The size the request limit applies to: the body after its method frame, as the
+    service counts it (inv_rpc_dispatch), so a request of the maximum size passes. */
+static size_t
+s_request_bytes (zmsg_t *body)
+{
+    zframe_t *method = zmsg_first (body);
+    return zmsg_content_size (body) - (method? zframe_size (method): 0);
+}
+
 static void
 s_client_message (broker_t *self, zframe_t *sender, bool enveloped, zframe_t *header,
                   zmsg_t *msg)
@@ -431,10 +454,10 @@ s_client_message (broker_t *self, zframe_t *sender, bool enveloped, zframe_t *he
         s_client_reject (self, sender, enveloped, service, 400,
                        "MDP/Client: REQUEST has no body (expected [method][request])");
     else
-    if (zmsg_content_size (msg) > self->max_request_bytes) {
+    if (s_request_bytes (msg) > self->max_request_bytes) {
         snprintf (message, sizeof message,
-                  "request body of %zu bytes exceeds the broker limit of %zu bytes (max_request_bytes)",
-                  zmsg_content_size (msg), self->max_request_bytes);
+                  "request of %zu bytes exceeds the broker limit of %zu bytes (max_request_bytes)",
+                  s_request_bytes (msg), self->max_request_bytes);
         s_client_reject (self, sender, enveloped, service, 413, message);
     }
     else
@@ -616,10 +639,12 @@ s_worker_message (broker_t *self, zframe_t *sender, bool enveloped, zmsg_t *msg)
 
 /* ---- the socket -------------------------------------------------------------------- */
 
-static void
-s_handle_router (broker_t *self)
+void
+broker_handle_message (broker_t *self, zmsg_t **msg_p)
 {
-    zmsg_t *msg = zmsg_recv (self->router);
+    zmsg_t *msg = msg_p? *msg_p: NULL;
+    if (msg_p)
+        *msg_p = NULL;
     if (!msg)
         return;
     zframe_t *sender = zmsg_pop (msg);
@@ -665,6 +690,13 @@ s_handle_router (broker_t *self)
     zframe_destroy (&sender);
     zframe_destroy (&header);
     zmsg_destroy (&msg);
+}
+
+static void
+s_handle_router (broker_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->router);
+    broker_handle_message (self, &msg);
 }
 
 /* ---- housekeeping ------------------------------------------------------------------ */
@@ -855,6 +887,10 @@ broker_new (const inv_config_t *cfg)
     self->workers = zhashx_new ();
     zhashx_set_destructor (self->workers, s_worker_free);
     self->router = zsock_new (ZMQ_ROUTER);
+    //  Requests and worker replies arrive here: frames up to the reply bound (a
+    //  request body over max_request_bytes is still answered 413 below).
+    inv_limits_set_max_request (self->max_request_bytes);
+    inv_limits_apply (self->router, inv_limits_reply_socket ());
     if (!self->router || s_bind_all (self)) {
         broker_destroy (&self);
         return NULL;

@@ -35,6 +35,11 @@ int  broker_run (broker_t *self);
    becomes the real one); BROKER_INPROC if there is none. */
 const char *broker_endpoint (broker_t *self);
 
+/* One message as received on the ROUTER ([sender][""]?[header][command]...): what the
+   loop does for each message (the message is destroyed). Tests and the fuzz target
+   call it on a broker without peers. */
+void broker_handle_message (broker_t *self, zmsg_t **msg_p);
+
 /* zactor body: args is a const inv_config_t * that outlives the actor. */
 void broker_actor (zsock_t *pipe, void *args);
 

@@ -318,7 +318,7 @@ test_mmi (void **state)
     reply = s_request (f->endpoint, NULL, MMI_SERVICES, "", NULL, NULL);
     assert_non_null (reply);
     assert_int_equal (zmsg_size (reply), 1);
-    s_assert_frame (reply, 0, "echo 1");
+    s_assert_frame (reply, 0, "echo 1 0");
     zmsg_destroy (&reply);
 }
 

@@ -220,6 +220,38 @@ ctl_print_json (const ProtobufCMessage *message)
     }
 }
 
+int
+ctl_call_print (ctl_t *ctl, const char *service, const char *method,
+                const ProtobufCMessage *request, const ProtobufCMessageDescriptor *reply_desc,
+                ctl_print_fn *print)
+{
+    ProtobufCMessage *reply = NULL;
+    int rc = ctl_call (ctl, service, method, request, reply_desc, &reply);
+    if (rc == CTL_OK && reply) {
+        if (ctl->cfg->json)
+            ctl_print_json (reply);
+        else
+        if (print)
+            print (reply);
+    }
+    if (reply)
+        protobuf_c_message_free_unpacked (reply, NULL);
+    return rc;
+}
+
+/* ---- sub-commands ---------------------------------------------------------------------- */
+
+int
+ctl_run_sub (ctl_t *ctl, const ctl_sub_t *subs, int argc, char **argv)
+{
+    if (argc < 1)
+        return -1;
+    for (const ctl_sub_t *sub = subs; sub->name; sub++)
+        if (streq (argv [0], sub->name))
+            return sub->fn (ctl, argc - 1, argv + 1);
+    return -1;
+}
+
 /* ---- values ---------------------------------------------------------------------------- */
 
 bool

@@ -64,6 +64,23 @@ int ctl_call (ctl_t *ctl, const char *service, const char *method,
 
 /* Prints message as JSON (pretty) on stdout, followed by a newline. */
 void ctl_print_json (const ProtobufCMessage *message);
+/* ctl_call, then the reply shown (as JSON under --json, else by print when not NULL)
+   and freed; returns the exit code. */
+typedef void (ctl_print_fn) (const ProtobufCMessage *reply);
+int ctl_call_print (ctl_t *ctl, const char *service, const char *method,
+                    const ProtobufCMessage *request, const ProtobufCMessageDescriptor *reply_desc,
+                    ctl_print_fn *print);
+
+/* One sub-command of a group: its word, and the function given the arguments after it. */
+typedef int (ctl_sub_fn) (ctl_t *ctl, int argc, char **argv);
+typedef struct {
+    const char *name;
+    ctl_sub_fn *fn;
+} ctl_sub_t;
+/* Runs the sub-command argv [0] names in subs (a list ended by a NULL name) with the
+   arguments after it and returns its exit code; -1 when argc is 0 or subs has no such
+   word (the group then prints its usage its own way). */
+int ctl_run_sub (ctl_t *ctl, const ctl_sub_t *subs, int argc, char **argv);
 
 /* Parsers for flag values; each returns false on bad text. */
 bool ctl_parse_uint (const char *text, uint64_t max, uint64_t *out);
