@@ -13,6 +13,14 @@
     source is computed locally on first use, EVALSHA is sent, and on NOSCRIPT the source
     is loaded with SCRIPT LOAD and EVALSHA sent again.
 
+    Sentinel: an address "sentinel://<master name>@host:port,host:port,..." names a
+    set of Redis Sentinels instead of a server. Every (re)connect asks the Sentinels
+    in turn for the current primary (SENTINEL get-master-addr-by-name), connects to
+    it and checks with ROLE that it really is a primary, so a service follows a
+    failover by itself. A write refused with READONLY (the old primary came back as
+    a replica while we were still connected to it) drops the connection and tries
+    once more on the primary the Sentinels name now.
+
     Pipelining: append_* queue commands, get_reply returns their replies in order. A
     script appended for the first time on a connection is preceded by its SCRIPT LOAD,
     whose reply get_reply swallows, so a pipeline of EVALSHA never meets NOSCRIPT.
@@ -28,10 +36,20 @@
 #define BACKOFF_MAX_MS       2000
 #define PENDING_MAX          65536
 
+#define SENTINELS_MAX        8
+
+typedef struct {
+    char host [256];
+    int port;
+} endpoint_t;
+
 struct _inv_redis_t {
     char *address;
-    char host [256];
+    char host [256];                /* the server in use (for Sentinel: the primary) */
     int port;                       /* 0 for a unix socket */
+    char master [128];              /* Sentinel: the primary's name; "" = plain address */
+    endpoint_t sentinels [SENTINELS_MAX];
+    int sentinel_count;
     redisContext *ctx;
     int timeout_ms;
     char last_error [256];
@@ -43,11 +61,58 @@ struct _inv_redis_t {
     size_t pending_head, pending_count;
 };
 
+/* "host:port" (len bytes) into an endpoint. 0 or -1. */
+static int
+s_parse_hostport (const char *text, size_t len, endpoint_t *out)
+{
+    char buf [300];
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy (buf, text, len);
+    buf [len] = 0;
+    char *colon = strrchr (buf, ':');
+    if (!colon || colon == buf || (size_t) (colon - buf) >= sizeof out->host)
+        return -1;
+    char *end;
+    long port = strtol (colon + 1, &end, 10);
+    if (*end || port <= 0 || port > 65535 || end == colon + 1)
+        return -1;
+    memcpy (out->host, buf, colon - buf);
+    out->host [colon - buf] = 0;
+    out->port = (int) port;
+    return 0;
+}
+
+/* "sentinel://name@h:p,h:p" after the prefix. 0 or -1. */
+static int
+s_parse_sentinels (inv_redis_t *self, const char *spec)
+{
+    const char *at = strchr (spec, '@');
+    if (!at || at == spec || (size_t) (at - spec) >= sizeof self->master)
+        return -1;
+    memcpy (self->master, spec, at - spec);
+    self->master [at - spec] = 0;
+    const char *p = at + 1;
+    while (true) {
+        const char *comma = strchr (p, ',');
+        size_t len = comma? (size_t) (comma - p): strlen (p);
+        if (self->sentinel_count == SENTINELS_MAX
+        ||  s_parse_hostport (p, len, &self->sentinels [self->sentinel_count]))
+            return -1;
+        self->sentinel_count++;
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
 static int
 s_parse_address (inv_redis_t *self, const char *address)
 {
     if (!address || !*address)
         return -1;
+    if (strncmp (address, "sentinel://", 11) == 0)
+        return s_parse_sentinels (self, address + 11);
     if (strncmp (address, "redis://", 8) == 0)
         address += 8;
     else
@@ -97,6 +162,65 @@ s_set_error (inv_redis_t *self, const char *what)
     snprintf (self->last_error, sizeof self->last_error, "Redis %s: %s", self->address, what);
 }
 
+/* Ask the Sentinels, in turn, where the primary is; then connect to it and check
+   it is one. Returns a live context or NULL (with reason in why). */
+static redisContext *
+s_connect_primary (inv_redis_t *self, char *why, size_t size)
+{
+    snprintf (why, size, "no Sentinel of %s answered", self->master);
+    for (int i = 0; i < self->sentinel_count; i++) {
+        endpoint_t *sentinel = &self->sentinels [i];
+        redisContext *sctx = redisConnectWithTimeout (sentinel->host, sentinel->port,
+                                                      s_tv (CONNECT_TIMEOUT_MS / 2));
+        if (!sctx || sctx->err) {
+            if (sctx)
+                redisFree (sctx);
+            continue;
+        }
+        redisSetTimeout (sctx, s_tv (CONNECT_TIMEOUT_MS / 2));
+        redisReply *reply = (redisReply *) redisCommand (sctx, "SENTINEL get-master-addr-by-name %s",
+                                                         self->master);
+        redisFree (sctx);
+        if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+            if (reply)
+                freeReplyObject (reply);
+            continue;
+        }
+        char host [256];
+        snprintf (host, sizeof host, "%s", reply->element [0]->str);
+        int port = atoi (reply->element [1]->str);
+        freeReplyObject (reply);
+        redisContext *ctx = redisConnectWithTimeout (host, port, s_tv (CONNECT_TIMEOUT_MS));
+        if (!ctx || ctx->err) {
+            snprintf (why, size, "primary %s:%d named by Sentinel %s:%d: %s", host, port,
+                      sentinel->host, sentinel->port, ctx? ctx->errstr: "no memory");
+            if (ctx)
+                redisFree (ctx);
+            continue;
+        }
+        redisSetTimeout (ctx, s_tv (CONNECT_TIMEOUT_MS));
+        redisReply *role = (redisReply *) redisCommand (ctx, "ROLE");
+        bool primary = role && role->type == REDIS_REPLY_ARRAY && role->elements > 0
+                    && role->element [0]->type == REDIS_REPLY_STRING
+                    && streq (role->element [0]->str, "master");
+        if (role)
+            freeReplyObject (role);
+        if (!primary) {
+            snprintf (why, size, "%s:%d named by Sentinel %s:%d is not a primary (yet)",
+                      host, port, sentinel->host, sentinel->port);
+            redisFree (ctx);
+            continue;
+        }
+        if (!streq (self->host, host) || self->port != port)
+            inv_info ("Redis %s: the primary is %s:%d (Sentinel %s:%d)", self->master, host, port,
+                      sentinel->host, sentinel->port);
+        snprintf (self->host, sizeof self->host, "%s", host);
+        self->port = port;
+        return ctx;
+    }
+    return NULL;
+}
+
 /* Ensure a live context; false when the server cannot be reached now. */
 static bool
 s_connect (inv_redis_t *self)
@@ -106,11 +230,14 @@ s_connect (inv_redis_t *self)
     int64_t now = zclock_mono ();
     if (now < self->next_attempt)
         return false;
-    redisContext *ctx = self->port
+    char why [512] = "";
+    redisContext *ctx = self->master [0]
+        ? s_connect_primary (self, why, sizeof why)
+        : self->port
         ? redisConnectWithTimeout (self->host, self->port, s_tv (CONNECT_TIMEOUT_MS))
         : redisConnectUnixWithTimeout (self->host, s_tv (CONNECT_TIMEOUT_MS));
     if (!ctx || ctx->err) {
-        s_set_error (self, ctx? ctx->errstr: "cannot allocate context");
+        s_set_error (self, ctx? ctx->errstr: why [0]? why: "cannot allocate context");
         if (ctx)
             redisFree (ctx);
         if (!self->down)
@@ -145,6 +272,14 @@ s_broken (inv_redis_t *self)
         inv_warn ("%s", self->last_error);
     self->down = true;
     s_drop (self);
+}
+
+bool
+inv_redis_address_ok (const char *address)
+{
+    inv_redis_t probe;
+    memset (&probe, 0, sizeof probe);
+    return s_parse_address (&probe, address) == 0;
 }
 
 inv_redis_t *
@@ -214,6 +349,17 @@ inv_redis_timeout (inv_redis_t *self)
     return self->timeout_ms;
 }
 
+/* A server we took for the primary answers READONLY: it has become a replica. */
+static bool
+s_demoted (inv_redis_t *self, const redisReply *reply)
+{
+    if (reply->type != REDIS_REPLY_ERROR || strncmp (reply->str, "READONLY", 8) != 0)
+        return false;
+    snprintf (self->ctx->errstr, sizeof self->ctx->errstr, "%.80s:%d is no longer the primary",
+              self->host, self->port);
+    return true;
+}
+
 /* One synchronous argv command on a live context, with one retry on a fresh
    connection when the first attempt fails on I/O. */
 static redisReply *
@@ -223,8 +369,10 @@ s_argv (inv_redis_t *self, int argc, const char **argv, const size_t *lens)
         if (!s_connect (self))
             return NULL;
         redisReply *reply = (redisReply *) redisCommandArgv (self->ctx, argc, argv, lens);
-        if (reply)
+        if (reply && !(attempt == 0 && s_demoted (self, reply)))
             return reply;
+        if (reply)
+            freeReplyObject (reply);
         s_broken (self);
         self->next_attempt = 0;         /* the retry connects at once */
     }
@@ -241,8 +389,10 @@ inv_redis_command (inv_redis_t *self, const char *fmt, ...)
         va_start (ap, fmt);
         redisReply *reply = (redisReply *) redisvCommand (self->ctx, fmt, ap);
         va_end (ap);
-        if (reply)
+        if (reply && !(attempt == 0 && s_demoted (self, reply)))
             return reply;
+        if (reply)
+            freeReplyObject (reply);
         s_broken (self);
         self->next_attempt = 0;
     }

@@ -20,7 +20,10 @@ typedef struct {
     char sha [41];             /* filled on first use */
 } inv_script_t;
 
+/* address: "host:port", "/path/to.sock", or "sentinel://<primary name>@host:port,host:port..."
+   (the Sentinels to ask for the current primary). */
 inv_redis_t *inv_redis_new (const char *address);      /* connects; NULL if address is bad */
+bool inv_redis_address_ok (const char *address);
 void inv_redis_destroy (inv_redis_t **self_p);
 bool inv_redis_connected (inv_redis_t *self);
 const char *inv_redis_last_error (inv_redis_t *self);

@@ -17,6 +17,7 @@
 #include "inv_service.h"
 #include "inv_clock.h"
 #include "inv_log.h"
+#include "inv_limits.h"
 
 /* ---- configuration ------------------------------------------------------------------- */
 
@@ -119,6 +120,21 @@ s_log_security (const char *who, const char *endpoint, bool curve)
                   "set --curve-cert and --curve-server in production", who, endpoint);
 }
 
+int
+inv_curve_apply (const inv_config_t *cfg, zsock_t *sock)
+{
+    zcert_t *cert;
+    char server_key [41];
+    if (s_curve (cfg, &cert, server_key))
+        return -1;
+    if (cert) {
+        zcert_apply (cert, sock);
+        zsock_set_curve_serverkey (sock, server_key);
+        zcert_destroy (&cert);
+    }
+    return 0;
+}
+
 mdp_client_t *
 inv_client_from_config (const inv_config_t *cfg)
 {
@@ -127,6 +143,7 @@ inv_client_from_config (const inv_config_t *cfg)
     if (s_curve (cfg, &cert, server_key))
         return NULL;
     const char *principal = cfg->principal && *cfg->principal? cfg->principal: NULL;
+    inv_limits_set_max_request ((size_t) cfg->max_request_bytes);
     mdp_client_t *client = mdp_client_new (cfg->broker, principal);
     if (!client) {
         inv_error ("client: cannot connect to %s", cfg->broker);
@@ -149,6 +166,7 @@ inv_worker_from_config (const inv_config_t *cfg, const char *service)
     char server_key [41];
     if (s_curve (cfg, &cert, server_key))
         return NULL;
+    inv_limits_set_max_request ((size_t) cfg->max_request_bytes);
     mdp_worker_t *worker = mdp_worker_new (cfg->broker, service);
     if (!worker) {
         inv_error ("%s: cannot connect a worker to %s", service, cfg->broker);
@@ -224,6 +242,8 @@ inv_service_run (const inv_config_t *cfg, const char *service,
                  const inv_method_t *methods, void *ctx)
 {
     inv_rpc_set_max_bytes ((size_t) cfg->max_request_bytes);
+    for (const inv_method_t *m = methods; m && m->name; m++)
+        inv_limits_allow_method (m->max_bytes);
     mdp_worker_t *worker = inv_worker_from_config (cfg, service);
     if (!worker)
         return 1;

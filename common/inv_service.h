@@ -44,6 +44,10 @@ int inv_service_run (const inv_config_t *cfg, const char *service,
    server key cannot be loaded, or the endpoint is refused. */
 mdp_client_t *inv_client_from_config (const inv_config_t *cfg);
 mdp_worker_t *inv_worker_from_config (const inv_config_t *cfg, const char *service);
+/* CURVE client credentials of cfg (own certificate, broker's key) on a socket that is
+   not yet connected, such as a SUB to the events endpoint; nothing when CURVE is
+   off. 0, or -1 with an error logged. */
+int inv_curve_apply (const inv_config_t *cfg, zsock_t *sock);
 
 /* One request body through the service's table, plus the admin methods in test mode
    (what inv_service_run does for each request; unit tests call it without sockets).

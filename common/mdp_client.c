@@ -115,7 +115,7 @@ mdp_client_send (mdp_client_t *self, const char *service, zmsg_t **body_p)
     zmsg_pushstr (msg, service);
     zmsg_pushmem (msg, (byte []) { MDPC_REQUEST }, 1);
     zmsg_pushstr (msg, MDPC_CLIENT);
-    return zmsg_send (&msg, self->link.sock);
+    return mdp_link_send (&self->link, &msg);
 }
 
 /*  Parse one broker message; returns its body (header, command and service removed)
@@ -205,6 +205,7 @@ mdp_client_request (mdp_client_t *self, const char *service, zmsg_t **body_p,
             inv_warn ("mdp client: no reply from %s for %s within %d ms, retrying (%d of %d)",
                       self->link.endpoint, service, self->timeout_ms, attempt, self->retries);
             s_drop_partials (partials, keep);
+            mdp_link_failover (&self->link);
             if (s_connect (self))
                 break;
         }

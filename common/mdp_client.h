@@ -3,6 +3,8 @@
     mdp_client_request() sends one request and waits for its FINAL, collecting any
     PARTIALs; on timeout it closes the socket, opens a new one and sends again, up to
     the configured retries. It therefore relies on writes carrying idempotency keys.
+    The endpoint may be a comma-separated list of brokers: each retry goes to the next
+    one, so a client survives the death of its broker (docs/deployment.md).
     The asynchronous pair send()/recv() lets benchmarks and tools keep one request in
     flight per socket without blocking.
 */

@@ -8,15 +8,42 @@
     Receiving checks ZMQ_EVENTS before polling: under load the next message is usually
     queued already, and taking it at once saves the poll system calls per message.
 */
+#include <errno.h>
 #include "mdp_common.h"
 #include "inv_log.h"
+#include "inv_limits.h"
 
 void
 mdp_link_init (mdp_link_t *self, const char *endpoint, const char *who)
 {
     memset (self, 0, sizeof *self);
-    self->endpoint = strdup (endpoint);
     snprintf (self->who, sizeof self->who, "%s", who);
+    char *list = strdup (endpoint);
+    char *save = NULL;
+    for (char *item = strtok_r (list, ", ", &save); item; item = strtok_r (NULL, ", ", &save)) {
+        self->endpoints = (char **) realloc (self->endpoints,
+                                             (self->endpoint_count + 1) * sizeof (char *));
+        assert (self->endpoints);
+        self->endpoints [self->endpoint_count++] = strdup (item);
+    }
+    free (list);
+    if (self->endpoint_count == 0) {
+        self->endpoints = (char **) calloc (1, sizeof (char *));
+        self->endpoints [self->endpoint_count++] = strdup (endpoint);
+    }
+    self->endpoint = self->endpoints [0];
+}
+
+const char *
+mdp_link_failover (mdp_link_t *self)
+{
+    if (self->endpoint_count > 1) {
+        const char *from = self->endpoint;
+        self->current = (self->current + 1) % self->endpoint_count;
+        self->endpoint = self->endpoints [self->current];
+        inv_warn ("%s: failing over from broker %s to %s", self->who, from, self->endpoint);
+    }
+    return self->endpoint;
 }
 
 void
@@ -25,7 +52,12 @@ mdp_link_free (mdp_link_t *self)
     zsock_destroy (&self->sock);
     zcert_destroy (&self->cert);
     zstr_free (&self->server_public);
-    zstr_free (&self->endpoint);
+    for (int i = 0; i < self->endpoint_count; i++)
+        free (self->endpoints [i]);
+    free (self->endpoints);
+    self->endpoints = NULL;
+    self->endpoint = NULL;
+    self->endpoint_count = 0;
 }
 
 int
@@ -39,6 +71,8 @@ mdp_link_connect (mdp_link_t *self, const char *routing_id)
     if (!self->sock)
         return -1;
     zsock_set_linger (self->sock, 0);
+    inv_limits_apply (self->sock, self->max_inbound? self->max_inbound
+                                                   : inv_limits_reply_socket ());
     if (routing_id)
         zsock_set_identity (self->sock, routing_id);
     if (self->cert && self->server_public) {
@@ -65,6 +99,22 @@ mdp_link_set_curve (mdp_link_t *self, zcert_t *cert, const char *server_public)
     self->cert = zcert_dup (cert);
     self->server_public = strdup (server_public);
     return 0;
+}
+
+int
+mdp_link_send (mdp_link_t *self, zmsg_t **msg_p)
+{
+    //  A DEALER whose broker is unreachable queues up to its high-water mark, then
+    //  blocks in send; and czmq keeps (leaks) a frame it failed to send. Checking that
+    //  the socket is writable first avoids both.
+    int rc = -1;
+    if (self->sock && (zsock_events (self->sock) & ZMQ_POLLOUT))
+        rc = zmsg_send (msg_p, self->sock);
+    if (rc) {
+        zmsg_destroy (msg_p);
+        errno = EAGAIN;
+    }
+    return rc;
 }
 
 void

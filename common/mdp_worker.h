@@ -3,7 +3,8 @@
     The worker sends READY for its service, then receives REQUESTs, answering each with
     zero or more PARTIALs and one FINAL. It heartbeats the broker and reconnects (new
     socket, new READY) when the broker goes silent for `liveness` heartbeats or sends
-    DISCONNECT. Several workers of one service share its load.
+    DISCONNECT. Several workers of one service share its load. The endpoint may be a
+    comma-separated list of brokers: the worker registers with each of them.
 */
 #ifndef MDP_WORKER_H
 #define MDP_WORKER_H

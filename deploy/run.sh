@@ -34,7 +34,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-for p in "$redis_port" "${INNOV_BROKER##*:}" "${INNOV_EVENTS##*:}"; do
+http=${INNOV_HTTP:-127.0.0.1:7780}
+for p in "$redis_port" "${INNOV_BROKER##*:}" "${INNOV_EVENTS##*:}" "${http##*:}"; do
   if command -v bash >/dev/null && bash -c "echo >/dev/tcp/127.0.0.1/$p" 2>/dev/null; then
     echo "run: port $p is already in use (another 'make run'?); stop it first" >&2
     trap - INT TERM EXIT; exit 1
@@ -89,6 +90,9 @@ The platform is running (logs in var/log/). In another shell, try:
   innovctl enterprise list --city 140100        # demo enterprises of 太原市
   innovctl enterprise count --by city           # the ledger by city and status
   innovctl events tail --since 0 --count 5      # the first events, then live ones
+  innovctl coverage --by city                   # pairing coverage (太原 is fully covered)
+
+Dashboard: http://${INNOV_HTTP:-127.0.0.1:7780}/  (token of the province: $var/dashboard-token)
 
 Ctrl-C stops everything.
 MSG

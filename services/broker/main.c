@@ -22,7 +22,8 @@ main (int argc, char **argv)
         .provinces = cfg.province,
         .pub_bind = cfg.events_bind,
         .broker = BROKER_INPROC,
-        .heartbeat_ms = cfg.heartbeat_ms
+        .heartbeat_ms = cfg.heartbeat_ms,
+        .curve_cert = cfg.curve_cert
     };
     zactor_t *relay = zactor_new (relay_actor, &args);
     int rc = broker_run (broker);

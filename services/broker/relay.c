@@ -27,6 +27,7 @@
 #include "inv_rpc.h"
 #include "inv_event.h"
 #include "inv_log.h"
+#include "inv_limits.h"
 
 #define RELAY_MAX_PROVINCES  64
 #define RELAY_BLOCK_MS       200
@@ -309,6 +310,26 @@ s_drain_subscriptions (relay_t *self)
     }
 }
 
+/*  With the broker's certificate, the XPUB is a CURVE server: subscribers are then
+    authenticated by the broker's ZAP handler (zauth, same process) like its MDP
+    clients. */
+static int
+s_secure (zsock_t *xpub, const char *curve_cert)
+{
+    if (!curve_cert || !*curve_cert)
+        return 0;
+    zcert_t *cert = zcert_load (curve_cert);
+    if (!cert) {
+        inv_error ("relay: cannot load the certificate %s", curve_cert);
+        return -1;
+    }
+    zcert_apply (cert, xpub);
+    zsock_set_curve_server (xpub, 1);
+    zcert_destroy (&cert);
+    inv_info ("relay: events published with CURVE security");
+    return 0;
+}
+
 void
 relay_actor (zsock_t *pipe, void *args_)
 {
@@ -318,7 +339,9 @@ relay_actor (zsock_t *pipe, void *args_)
     self.redis = inv_redis_new (args->redis);
     self.xpub = zsock_new (ZMQ_XPUB);
     zsock_set_sndhwm (self.xpub, RELAY_SNDHWM);
+    inv_limits_apply (self.xpub, inv_limits_request_socket ());    /* subscriptions only */
     bool ok = self.redis && self.xpub && args->pub_bind && *args->pub_bind
+           && s_secure (self.xpub, args->curve_cert) == 0
            && zsock_attach (self.xpub, args->pub_bind, true) == 0;
     if (!ok) {
         inv_error ("relay: cannot start (events endpoint %s, Redis %s); no events will be published",

@@ -17,6 +17,8 @@ typedef struct {
     const char *pub_bind;       /* XPUB endpoint(s), comma list */
     const char *broker;         /* inproc endpoint of the broker, for the "events" worker */
     int heartbeat_ms;
+    const char *curve_cert;     /* the broker's secret certificate: the XPUB's tcp://
+                                   endpoints are then CURVE servers (NULL: off) */
 } relay_args_t;
 
 /* zactor_new (relay_actor, &args): args must outlive the actor. The actor signals

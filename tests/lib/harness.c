@@ -328,10 +328,16 @@ harness_start_broker (harness_t *self)
         eport = harness_free_port ();
     snprintf (self->broker, sizeof self->broker, "tcp://127.0.0.1:%d", bport);
     snprintf (self->events, sizeof self->events, "tcp://127.0.0.1:%d", eport);
-    harness_setenv (self, "INNOV_BROKER_BIND", self->broker);
     harness_setenv (self, "INNOV_BROKER", self->broker);
-    harness_setenv (self, "INNOV_EVENTS_BIND", self->events);
     harness_setenv (self, "INNOV_EVENTS", self->events);
+    return harness_start_broker_at (self, self->broker, self->events);
+}
+
+pid_t
+harness_start_broker_at (harness_t *self, const char *broker, const char *events)
+{
+    harness_setenv (self, "INNOV_BROKER_BIND", broker);
+    harness_setenv (self, "INNOV_EVENTS_BIND", events);
     char *argv [] = { (char *) harness_bin ("broker"), NULL };
     char bin [512];
     snprintf (bin, sizeof bin, "%s", argv [0]);
@@ -341,7 +347,7 @@ harness_start_broker (harness_t *self)
         return -1;
     int64_t deadline = s_now_ms () + 10000;
     while (s_now_ms () < deadline && s_alive (pid)) {
-        zmsg_t *reply = s_mdp_request (self->broker, "mmi.service", "mmi.service", 300);
+        zmsg_t *reply = s_mdp_request (broker, "mmi.service", "mmi.service", 300);
         if (reply) {
             zmsg_destroy (&reply);
             return pid;
@@ -364,9 +370,17 @@ harness_stop_redis (harness_t *self, int sig)
 bool
 harness_wait_service (harness_t *self, const char *service, int workers, int timeout_ms)
 {
+    return harness_wait_service_at (self, self->broker, service, workers, timeout_ms);
+}
+
+bool
+harness_wait_service_at (harness_t *self, const char *broker, const char *service, int workers,
+                         int timeout_ms)
+{
+    (void) self;
     int64_t deadline = s_now_ms () + timeout_ms;
     while (s_now_ms () < deadline) {
-        zmsg_t *reply = s_mdp_request (self->broker, "mmi.services", "", 300);
+        zmsg_t *reply = s_mdp_request (broker, "mmi.services", "", 300);
         if (reply) {
             bool found = false;
             for (zframe_t *f = zmsg_first (reply); f; f = zmsg_next (reply)) {

@@ -40,6 +40,9 @@ pid_t harness_start_redis (harness_t *self);   /* again after a stop: same port,
 /* Stop the harness Redis with sig (SIGTERM: clean, SIGKILL: crash) and reap it. */
 int   harness_stop_redis (harness_t *self, int sig);
 pid_t harness_start_broker (harness_t *self);
+/* Another broker (or the same one again after a kill), bound to the given endpoints;
+   the harness's own broker and events addresses are left as they are. */
+pid_t harness_start_broker_at (harness_t *self, const char *broker, const char *events);
 pid_t harness_start_service (harness_t *self, const char *name);
 /* A whole stack for a benchmark: a new harness with Redis, the broker and `copies`
    workers of `service`, all logging warnings only; NULL (everything stopped) when any
@@ -51,6 +54,8 @@ pid_t harness_spawn (harness_t *self, const char *binary, const char *arg, ...);
 /* Wait until `service` has at least `workers` workers registered (mmi.services) or the
    timeout passes; returns true if it did. */
 bool harness_wait_service (harness_t *self, const char *service, int workers, int timeout_ms);
+bool harness_wait_service_at (harness_t *self, const char *broker, const char *service,
+                              int workers, int timeout_ms);
 
 /* Signal one process (SIGKILL, SIGTERM, SIGSTOP...) and, for SIGKILL/SIGTERM, reap it.
    Returns its exit status (or -1). */

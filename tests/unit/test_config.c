@@ -201,6 +201,8 @@ test_bad_flags (void **state)
     s_refused (&run, "--redis", "port");
     assert_int_equal (s_load (&run, "--broker=localhost:7710", NULL), -1);
     s_refused (&run, "--broker", "endpoint");
+    assert_int_equal (s_load (&run, "--broker=tcp://a:1,localhost:7710", NULL), -1);
+    s_refused (&run, "--broker", "endpoint");
     assert_int_equal (s_load (&run, "--bind=tcp://*:1,", NULL), -1);
     s_refused (&run, "--bind", "endpoints");
     assert_int_equal (s_load (&run, "--province=1", NULL), -1);
@@ -219,7 +221,14 @@ test_bad_flags (void **state)
     s_refused (&run, "--curve-server", "Z85");
     assert_int_equal (s_load (&run, "--curve-clients=/nonexistent/dir", NULL), -1);
     s_refused (&run, "--curve-clients", "not a directory");
+    assert_int_equal (s_load (&run, "--redis=sentinel://10.0.0.1:26379", NULL), -1);
+    s_refused (&run, "--redis", "sentinel://NAME@");
+    assert_int_equal (s_load (&run, "--redis=sentinel://innov@10.0.0.1:26379,10.0.0.2", NULL), -1);
+    s_refused (&run, "--redis", "sentinel://NAME@");
     /* good values of the same kinds */
+    assert_int_equal (s_load (&run, "--redis=sentinel://innov@10.0.0.1:26379,10.0.0.2:26379",
+                              "--broker=tcp://10.0.0.1:7710,tcp://10.0.0.2:7710", NULL), 0);
+    assert_string_equal (run.cfg.broker, "tcp://10.0.0.1:7710,tcp://10.0.0.2:7710");
     assert_int_equal (s_load (&run, "--curve-server=rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7",
                               "--curve-clients=/tmp", NULL), 0);
     assert_string_equal (run.cfg.curve_server, "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7");
