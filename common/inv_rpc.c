@@ -26,15 +26,12 @@
 #include <time.h>
 #include "inv_rpc.h"
 #include "inv_log.h"
-
-#define RPC_DEFAULT_MAX (1024 * 1024)
-
-static size_t s_default_max = RPC_DEFAULT_MAX;
+#include "inv_limits.h"
 
 void
 inv_rpc_set_max_bytes (size_t max_bytes)
 {
-    s_default_max = max_bytes? max_bytes: RPC_DEFAULT_MAX;
+    inv_limits_set_max_request (max_bytes);
 }
 
 /* ---- handler functions --------------------------------------------------------------- */
@@ -274,7 +271,7 @@ inv_rpc_dispatch (const inv_method_t *methods, void *ctx, zmsg_t **body_p)
         s_unknown_method (&call, methods, method);
     else {
         size_t size = request? zframe_size (request): 0;
-        size_t limit = m->max_bytes? m->max_bytes: s_default_max;
+        size_t limit = m->max_bytes? m->max_bytes: inv_limits_max_request ();
         call.body = request? zframe_data (request): (const uint8_t *) "";
         call.body_size = size;
         if (size > limit)
@@ -283,8 +280,17 @@ inv_rpc_dispatch (const inv_method_t *methods, void *ctx, zmsg_t **body_p)
         else
         if (m->request) {
             ProtobufCMessage *decoded = protobuf_c_message_unpack (m->request, NULL, size, call.body);
+            char field [256];
+            size_t items = 0;
             if (!decoded)
                 inv_call_error (&call, 400, "request: does not decode as %s", m->request->name);
+            else
+            if (!inv_limits_repeated_ok (decoded, INV_MAX_REPEATED, field, sizeof field, &items)) {
+                call.code = 413;
+                inv_call_field_error (&call, field, "%zu items is more than the %d allowed",
+                                      items, INV_MAX_REPEATED);
+                protobuf_c_message_free_unpacked (decoded, NULL);
+            }
             else {
                 call.request = decoded;
                 m->handler (ctx, &call);

@@ -15,8 +15,10 @@
 
     Bad input never reaches a handler: unknown method -> 400 naming the method and the
     known ones; undecodable protobuf -> 400 "request: does not decode as X"; too large
-    -> 413. Field errors: inv_call_field_error (call, "enterprise.credit_code", "...")
-    sets 400 and adds a detail; a handler returns after it has collected them.
+    -> 413; a repeated field (at any depth) with more than INV_MAX_REPEATED items ->
+    413 with a FieldError naming it (inv_limits.h). Field errors:
+    inv_call_field_error (call, "enterprise.credit_code", "...") sets 400 and adds a detail;
+    a handler returns after it has collected them.
 
     Client side: inv_rpc_call() builds [method][request], sends through mdp_client,
     and decodes the status and reply.
@@ -54,7 +56,8 @@ typedef struct {
                                                        NULL: not protobuf, see call->body */
     inv_handler_fn *handler;
     size_t max_bytes;                               /* 0 = the process default (1 MiB, or
-                                                       inv_rpc_set_max_bytes) */
+                                                       inv_rpc_set_max_bytes); a method
+                                                       may set a smaller (or larger) one */
 } inv_method_t;
 
 /* The process-wide default request size limit (inv_service_run sets it from

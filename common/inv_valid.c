@@ -94,8 +94,16 @@ inv_credit_code_valid (const char *code, char *reason, size_t size)
         s_reason (reason, size, "has %zu characters; a credit code has 18", length);
         return false;
     }
-    for (int i = 0; i < 18; i++) {
+    //  Every byte, not only the first 18: a stray UTF-8 continuation byte is not
+    //  counted as a character above, so 18 characters may be more than 18 bytes.
+    int bytes_total = (int) strlen (code);
+    for (int i = 0; i < bytes_total; i++) {
         unsigned char c = (unsigned char) code [i];
+        if (c >= 0x80 && c < 0xC0) {
+            s_reason (reason, size, "byte 0x%02X at position %d is not UTF-8 text: only digits "
+                      "and capital letters (no I, O, S, V, Z) are allowed", c, i + 1);
+            return false;
+        }
         if (c >= 0x80) {
             /* quote the whole UTF-8 character (the code is ASCII up to here) */
             int bytes = c >= 0xF0? 4: c >= 0xE0? 3: c >= 0xC0? 2: 1;
@@ -141,6 +149,12 @@ inv_credit_code_complete (const char *first17, char *out)
     memcpy (out, first17, 17);
     out [17] = check;
     out [18] = '\0';
+    //  The check character alone does not make a code: positions 3-8 must be a
+    //  division's digits too.
+    if (!inv_credit_code_valid (out, NULL, 0)) {
+        out [0] = '\0';
+        return false;
+    }
     return true;
 }
 
@@ -596,6 +610,22 @@ inv_industry_valid (const char *code, char *reason, size_t size)
                   "above-scale industrial enterprises are in sections B (06-12), C (13-43) or D (44-46)",
                   code, division, section->section, section->name);
         return false;
+    }
+    return true;
+}
+
+bool
+inv_utf8_valid (const char *text)
+{
+    const unsigned char *s = (const unsigned char *) text;
+    while (*s) {
+        int extra = *s < 0x80? 0: (*s & 0xE0) == 0xC0? 1: (*s & 0xF0) == 0xE0? 2: (*s & 0xF8) == 0xF0? 3: -1;
+        if (extra < 0 || (extra == 1 && *s < 0xC2))
+            return false;
+        s++;
+        for (int i = 0; i < extra; i++, s++)
+            if ((*s & 0xC0) != 0x80)
+                return false;
     }
     return true;
 }

@@ -91,4 +91,8 @@ char inv_industry_section (const char *code);
    for other divisions. */
 const char *inv_industry_division_name (const char *code);
 
+
+/* True if text (NUL-terminated) is well-formed UTF-8: no stray continuation bytes, no
+   overlong 2-byte forms, no truncated sequences. */
+bool inv_utf8_valid (const char *text);
 #endif

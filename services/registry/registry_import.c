@@ -47,6 +47,8 @@ s_import_script (void)
 typedef struct {
     Innov__ImportEnterprisesReply reply;
     zlistx_t *rejections;           /* of Innov__ImportRejection * (malloc'd strings) */
+    size_t out_of_scope;            /* rows refused because the caller may not write them */
+    char scope_reason [256];        /* the first such reason */
 } result_t;
 
 static void
@@ -62,6 +64,16 @@ s_reject (result_t *r, size_t index, uint32_t line, const char *field, const cha
     rejection->field = strdup (s_str (field));
     rejection->reason = strdup (s_str (reason));
     zlistx_add_end (r->rejections, rejection);
+}
+
+/* A row the caller may not write: reported like any refusal, and counted, because a
+   batch refused for scope as a whole is answered 403. */
+static void
+s_reject_scope (result_t *r, size_t index, uint32_t line, const char *reason)
+{
+    if (r->out_of_scope++ == 0)
+        snprintf (r->scope_reason, sizeof r->scope_reason, "%s", reason);
+    s_reject (r, index, line, "", reason);
 }
 
 static void
@@ -166,7 +178,7 @@ s_validate (const Innov__ImportEnterprisesRequest *req, const inv_call_t *call,
             char reason [256];
             if (!s_may_write (principal, e, reason, sizeof reason)) {
                 row->outcome = ROW_REFUSED;
-                s_reject (r, i, line, "", reason);
+                s_reject_scope (r, i, line, reason);
             }
         }
         inv_call_clear (&check);
@@ -217,7 +229,7 @@ s_round (registry_t *registry, inv_call_t *call, const inv_principal_t *principa
             char reason [256];
             if (!s_may_write (principal, row->stored, reason, sizeof reason)) {
                 row->outcome = ROW_REFUSED;
-                s_reject (r, i, line, "", reason);
+                s_reject_scope (r, i, line, reason);
                 continue;
             }
             if (s_same (row->stored, &row->e)) {
@@ -318,7 +330,15 @@ registry_enterprise_import (void *ctx, inv_call_t *call)
     if (inv_principal_parse (call->caller, &principal))
         inv_principal_parse ("anonymous", &principal);
 
+    //  A caller that may write no enterprise at all is refused before any row is read.
+    char reason [256];
+    if (principal.kind == INV_P_ANONYMOUS || principal.kind == INV_P_GROUP) {
+        inv_principal_may_write_enterprise (&principal, "", "", "", "", reason, sizeof reason);
+        inv_call_error (call, 403, "%s", reason);
+        return;
+    }
     result_t r;
+    memset (&r, 0, sizeof r);
     innov__import_enterprises_reply__init (&r.reply);
     r.rejections = zlistx_new ();
     zlistx_set_destructor (r.rejections, s_rejection_free);
@@ -352,6 +372,11 @@ registry_enterprise_import (void *ctx, inv_call_t *call)
         pending = s_round (registry, call, &principal, req->dry_run, req, rows, &r, round == ROUNDS - 1);
         if (pending < 0)
             goto done;
+    }
+    if (n > 0 && r.out_of_scope == n) {
+        inv_call_error (call, 403, "every row of the batch is outside the caller's scope: %s",
+                        r.scope_reason);
+        goto done;
     }
     for (size_t i = 0; i < n; i++) {
         if (rows [i].outcome == ROW_CREATED)   r.reply.created++;
