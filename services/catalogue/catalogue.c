@@ -182,29 +182,17 @@ catalogue_set_sources (catalogue_t *self, catalogue_enterprise_fn *enterprise, c
 
 /* ---- scopes ------------------------------------------------------------------------------ */
 
-void
-catalogue_principal (const inv_call_t *call, inv_principal_t *principal)
-{
-    if (inv_principal_parse (call->caller, principal))
-        inv_principal_parse ("anonymous", principal);
-}
-
 bool
 catalogue_may_read (inv_call_t *call)
 {
-    inv_principal_t p;
-    catalogue_principal (call, &p);
-    if (p.kind != INV_P_ANONYMOUS)
-        return true;
-    inv_call_error (call, 403, "anonymous callers may not read the catalogue");
-    return false;
+    return inv_caller_known (call, "anonymous callers may not read the catalogue");
 }
 
 bool
 catalogue_province_only (inv_call_t *call, const char *what)
 {
     inv_principal_t p;
-    catalogue_principal (call, &p);
+    inv_caller_principal (call, &p);
     if (p.kind == INV_P_PROVINCE || p.kind == INV_P_SERVICE)
         return true;
     inv_call_error (call, 403, "only the provincial promotion group (province) may %s, not %s",
@@ -216,7 +204,7 @@ bool
 catalogue_may_write_about (inv_call_t *call, const Innov__Enterprise *e, const char *what)
 {
     inv_principal_t p;
-    catalogue_principal (call, &p);
+    inv_caller_principal (call, &p);
     switch (p.kind) {
         case INV_P_PROVINCE: case INV_P_SERVICE: case INV_P_DEPARTMENT:
             return true;
@@ -271,17 +259,6 @@ catalogue_year (inv_call_t *call, const char *field, uint32_t given)
 }
 
 /* ---- replies and reads ------------------------------------------------------------------ */
-
-void
-catalogue_reply (inv_call_t *call, const ProtobufCMessage *view)
-{
-    size_t size;
-    uint8_t *buffer = inv_rpc_pack (view, &size);
-    ProtobufCMessage *reply = protobuf_c_message_unpack (view->descriptor, NULL, size, buffer);
-    free (buffer);
-    assert (reply);
-    inv_call_reply (call, reply, NULL);
-}
 
 bool
 catalogue_enterprise (catalogue_t *self, inv_call_t *call, const char *field, const char *code,

@@ -83,7 +83,7 @@ catalogue_figures_get (void *ctx, inv_call_t *call)
         Innov__FiguresReply reply = INNOV__FIGURES_REPLY__INIT;
         reply.service = (char *) "catalogue";
         reply.as_of_ms = inv_clock_now_ms ();
-        catalogue_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
         return;
     }
     if (!all && !streq (scope, "province")
@@ -127,7 +127,7 @@ catalogue_figures_get (void *ctx, inv_call_t *call)
         reply.rows = rows;
         reply.n_rows = n;
         reply.as_of_ms = now_ms;
-        catalogue_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     }
     for (size_t i = 0; i < n; i++)
         s_free_row (rows [i]);

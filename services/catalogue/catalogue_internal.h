@@ -15,6 +15,7 @@
 #include "figures.pb-c.h"
 #include "notify.pb-c.h"
 #include "inv_store.h"
+#include "inv_caller.h"
 #include "inv_principal.h"
 
 #define CATALOGUE_ATTEMPTS      5           /* reads and writes of one stale-refused change */
@@ -47,8 +48,6 @@ catalogue_str (const char *text)
 
 /* ---- catalogue.c ----------------------------------------------------------------------- */
 
-/* The caller as a principal (anonymous when it does not parse). */
-void catalogue_principal (const inv_call_t *call, inv_principal_t *principal);
 /* Reads are open to every principal but anonymous (else 403 on call). */
 bool catalogue_may_read (inv_call_t *call);
 /* Only the provincial group (and service principals): else 403 naming what. */
@@ -61,8 +60,6 @@ void catalogue_check_text (inv_call_t *call, const char *field, const char *text
 void catalogue_check_idempotency_key (inv_call_t *call, const char *key);
 /* The year of a request: given (2000..2100) or the clock's year; 0 after a field error. */
 uint32_t catalogue_year (inv_call_t *call, const char *field, uint32_t given);
-/* Pack a view and unpack it into an owned reply for inv_call_reply. */
-void catalogue_reply (inv_call_t *call, const ProtobufCMessage *view);
 /* An enterprise from the registry: true with *e_p; false after answering the call
    (404 naming field, 503). */
 bool catalogue_enterprise (catalogue_t *self, inv_call_t *call, const char *field, const char *code,

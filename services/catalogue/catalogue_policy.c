@@ -193,7 +193,7 @@ static bool
 s_may_write_policy (inv_call_t *call, const Innov__Policy *p)
 {
     inv_principal_t who;
-    catalogue_principal (call, &who);
+    inv_caller_principal (call, &who);
     if (who.kind == INV_P_PROVINCE || who.kind == INV_P_SERVICE || who.kind == INV_P_DEPARTMENT)
         return true;
     if (who.kind == INV_P_CITY && p->level == INNOV__POLICY_LEVEL__POLICY_LEVEL_CITY
@@ -282,7 +282,7 @@ s_policy_write (catalogue_t *self, inv_call_t *call, bool adding)
                 Innov__PolicyReply reply = INNOV__POLICY_REPLY__INIT;
                 reply.policy = stored;
                 if (stored) {
-                    catalogue_reply (call, &reply.base);
+                    inv_caller_reply_copy (call, &reply.base);
                     innov__policy__free_unpacked (stored, NULL);
                 }
                 else
@@ -324,7 +324,7 @@ catalogue_policy_get (void *ctx, inv_call_t *call)
         return;
     Innov__PolicyReply reply = INNOV__POLICY_REPLY__INIT;
     reply.policy = p;
-    catalogue_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     innov__policy__free_unpacked (p, NULL);
 }
 
@@ -380,7 +380,7 @@ catalogue_policy_list (void *ctx, inv_call_t *call)
     Innov__PolicyListReply reply = INNOV__POLICY_LIST_REPLY__INIT;
     reply.policies = policies;
     reply.n_policies = m;
-    catalogue_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     free (policies);
     s_free_all (all, n);
 }
@@ -491,7 +491,7 @@ catalogue_policy_menu (void *ctx, inv_call_t *call)
         reply.n_items = n_items;
         reply.missing = missing;
         reply.n_missing = n_missing;
-        catalogue_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
         inv_info ("policy.menu %s: %zu enterprises, %zu policies fit, %zu unknown codes",
                   catalogue_empty (req->group)? "(list)": req->group, n_ent, n_items, n_missing);
         for (size_t i = 0; i < n_fits; i++)

@@ -83,7 +83,7 @@ static bool
 s_may_act_for (inv_call_t *call, const char *code, const char *what)
 {
     inv_principal_t p;
-    catalogue_principal (call, &p);
+    inv_caller_principal (call, &p);
     if (p.kind == INV_P_PROVINCE || p.kind == INV_P_SERVICE
     || (p.kind == INV_P_ENTERPRISE && streq (p.code, catalogue_str (code))))
         return true;
@@ -103,11 +103,23 @@ s_finish (inv_call_t *call, inv_store_result_t *result)
         }
         Innov__ProjectReply reply = INNOV__PROJECT_REPLY__INIT;
         reply.project = stored;
-        catalogue_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
         innov__project__free_unpacked (stored, NULL);
     }
     else
         inv_call_error (call, result->code, "%s", result->message);
+}
+
+/* After a write attempt: true when it is settled (answered through s_finish), false
+   when a stale version calls for another attempt; the result is cleared either way. */
+static bool
+s_settled (inv_call_t *call, int code, inv_store_result_t *result, int attempt)
+{
+    bool settled = !(code == 409 && streq (result->reason, "stale")) || attempt == CATALOGUE_ATTEMPTS - 1;
+    if (settled)
+        s_finish (call, result);
+    inv_store_result_clear (result);
+    return settled;
 }
 
 void
@@ -363,13 +375,8 @@ catalogue_project_advance (void *ctx, inv_call_t *call)
         if (code == 409 && streq (result.reason, "quota"))
             inv_warn ("project %s not selected: %s", cur->id, result.message);
         innov__project__free_unpacked (cur, NULL);
-        bool stale = code == 409 && streq (result.reason, "stale");
-        if (!stale || attempt == CATALOGUE_ATTEMPTS - 1) {
-            s_finish (call, &result);
-            inv_store_result_clear (&result);
+        if (s_settled (call, code, &result, attempt))
             return;
-        }
-        inv_store_result_clear (&result);
     }
 }
 
@@ -449,13 +456,8 @@ catalogue_project_progress (void *ctx, inv_call_t *call)
             inv_info ("milestone.reported %s by %s: %u%%%s", subject, report.author, report.percent,
                       report.done? " done": "");
         innov__project__free_unpacked (cur, NULL);
-        bool stale = code == 409 && streq (result.reason, "stale");
-        if (!stale || attempt == CATALOGUE_ATTEMPTS - 1) {
-            s_finish (call, &result);
-            inv_store_result_clear (&result);
+        if (s_settled (call, code, &result, attempt))
             return;
-        }
-        inv_store_result_clear (&result);
     }
 }
 
@@ -469,7 +471,7 @@ catalogue_project_get (void *ctx, inv_call_t *call)
         return;
     Innov__ProjectReply reply = INNOV__PROJECT_REPLY__INIT;
     reply.project = p;
-    catalogue_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     innov__project__free_unpacked (p, NULL);
 }
 
@@ -551,7 +553,7 @@ catalogue_project_list (void *ctx, inv_call_t *call)
         reply.total = card && card->type == REDIS_REPLY_INTEGER? (uint64_t) card->integer: n;
         if (card)
             freeReplyObject (card);
-        catalogue_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     }
     for (size_t i = 0; i < n; i++)
         innov__project__free_unpacked (projects [i], NULL);
@@ -612,5 +614,5 @@ catalogue_project_quota (void *ctx, inv_call_t *call)
     zhash_destroy (&hash);
     Innov__ProjectPlanReply reply = INNOV__PROJECT_PLAN_REPLY__INIT;
     reply.plan = &plan;
-    catalogue_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
 }

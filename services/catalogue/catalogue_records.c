@@ -170,7 +170,7 @@ s_get (catalogue_t *self, inv_call_t *call, const char *key_fmt, const char *wha
     ProtobufCMessage *reply = (ProtobufCMessage *) reply_mem;
     protobuf_c_message_init (reply_desc, reply);
     *(ProtobufCMessage **) ((char *) reply + reply_desc->fields [0].offset) = record;
-    catalogue_reply (call, reply);
+    inv_caller_reply_copy (call, reply);
     protobuf_c_message_free_unpacked (record, NULL);
 }
 
@@ -181,11 +181,18 @@ catalogue_demo_get (void *ctx, inv_call_t *call)
            &innov__demo_reply__descriptor);
 }
 
-/* Every record of a year's index, in order (NULL entries skipped); *n set. */
+/* For a list request: after the read check, every record of the index of the year
+   given (0: this year), in order (NULL entries skipped), *n set; NULL once the call
+   has its error. */
 static ProtobufCMessage **
-s_year_records (catalogue_t *self, inv_call_t *call, const char *idx_fmt, const char *key_fmt, uint32_t year,
+s_year_records (catalogue_t *self, inv_call_t *call, const char *idx_fmt, const char *key_fmt, uint32_t given,
                 const ProtobufCMessageDescriptor *desc, size_t *n)
 {
+    if (!catalogue_may_read (call))
+        return NULL;
+    uint32_t year = catalogue_year (call, "year", given);
+    if (inv_call_failed (call))
+        return NULL;
     char key [CATALOGUE_KEY_MAX], rest [CATALOGUE_KEY_MAX];
     snprintf (rest, sizeof rest, idx_fmt, year);
     zlist_t *ids = catalogue_members (self, inv_key (key, sizeof key, self->province, "%s", rest), NULL, 0);
@@ -209,18 +216,24 @@ s_year_records (catalogue_t *self, inv_call_t *call, const char *idx_fmt, const 
     return loaded;
 }
 
+/* Replies with list unless the call failed, then frees the n records of all. */
+static void
+s_reply_records (inv_call_t *call, const ProtobufCMessage *list, ProtobufCMessage **all, size_t n)
+{
+    if (!inv_call_failed (call))
+        inv_caller_reply_copy (call, list);
+    for (size_t i = 0; i < n; i++)
+        protobuf_c_message_free_unpacked (all [i], NULL);
+    free (all);
+}
+
 void
 catalogue_demo_list (void *ctx, inv_call_t *call)
 {
     catalogue_t *self = (catalogue_t *) ctx;
     const Innov__DemoListRequest *req = (const Innov__DemoListRequest *) call->request;
-    if (!catalogue_may_read (call))
-        return;
-    uint32_t year = catalogue_year (call, "year", req->year);
-    if (inv_call_failed (call))
-        return;
     size_t n = 0, m = 0;
-    ProtobufCMessage **all = s_year_records (self, call, CATALOGUE_KEY_DEMO_IDX, CATALOGUE_KEY_DEMO, year,
+    ProtobufCMessage **all = s_year_records (self, call, CATALOGUE_KEY_DEMO_IDX, CATALOGUE_KEY_DEMO, req->year,
                                              &innov__demonstration__descriptor, &n);
     if (!all)
         return;
@@ -233,11 +246,7 @@ catalogue_demo_list (void *ctx, inv_call_t *call)
     Innov__DemoListReply reply = INNOV__DEMO_LIST_REPLY__INIT;
     reply.demos = demos;
     reply.n_demos = m;
-    if (!inv_call_failed (call))
-        catalogue_reply (call, &reply.base);
-    for (size_t i = 0; i < n; i++)
-        protobuf_c_message_free_unpacked (all [i], NULL);
-    free (all);
+    s_reply_records (call, &reply.base, all, n);
     free (demos);
 }
 
@@ -316,13 +325,8 @@ catalogue_support_list (void *ctx, inv_call_t *call)
 {
     catalogue_t *self = (catalogue_t *) ctx;
     const Innov__SupportListRequest *req = (const Innov__SupportListRequest *) call->request;
-    if (!catalogue_may_read (call))
-        return;
-    uint32_t year = catalogue_year (call, "year", req->year);
-    if (inv_call_failed (call))
-        return;
     size_t n = 0, m = 0;
-    ProtobufCMessage **all = s_year_records (self, call, CATALOGUE_KEY_SUPPORT_IDX, CATALOGUE_KEY_SUPPORT, year,
+    ProtobufCMessage **all = s_year_records (self, call, CATALOGUE_KEY_SUPPORT_IDX, CATALOGUE_KEY_SUPPORT, req->year,
                                              &innov__support_record__descriptor, &n);
     if (!all)
         return;
@@ -336,10 +340,6 @@ catalogue_support_list (void *ctx, inv_call_t *call)
     Innov__SupportListReply reply = INNOV__SUPPORT_LIST_REPLY__INIT;
     reply.records = records;
     reply.n_records = m;
-    if (!inv_call_failed (call))
-        catalogue_reply (call, &reply.base);
-    for (size_t i = 0; i < n; i++)
-        protobuf_c_message_free_unpacked (all [i], NULL);
-    free (all);
+    s_reply_records (call, &reply.base, all, n);
     free (records);
 }

@@ -292,7 +292,7 @@ s_change (catalogue_t *self, inv_call_t *call, bool withdraw)
                 Innov__TechReply reply = INNOV__TECH_REPLY__INIT;
                 reply.entry = stored;
                 if (stored)
-                    catalogue_reply (call, &reply.base);
+                    inv_caller_reply_copy (call, &reply.base);
                 else
                     inv_call_error (call, 500, "stored entry does not decode");
                 if (stored)
@@ -486,7 +486,7 @@ catalogue_tech_get (void *ctx, inv_call_t *call)
     reply.entry = cur;
     reply.versions = versions;
     reply.n_versions = m;
-    catalogue_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t j = 0; j < m; j++)
         innov__tech_entry__free_unpacked (versions [j], NULL);
     free (versions);
@@ -553,7 +553,7 @@ catalogue_tech_list (void *ctx, inv_call_t *call)
     reply.entries = entries;
     reply.n_entries = n;
     reply.as_of_ms = as_of? t: inv_clock_now_ms ();
-    catalogue_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     free (entries);
     s_history_free (&h);
 }
@@ -615,7 +615,7 @@ catalogue_tech_diff (void *ctx, inv_call_t *call)
     reply.n_changes = n;
     reply.from_ms = from;
     reply.to_ms = to;
-    catalogue_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < n; i++)
         free (between [i]);
     free (between);

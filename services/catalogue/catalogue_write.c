@@ -274,7 +274,7 @@ catalogue_write_finish (catalogue_write_t *self, catalogue_t *cat, inv_call_t *c
             ProtobufCMessage *reply = (ProtobufCMessage *) reply_mem;
             protobuf_c_message_init (reply_desc, reply);
             *(ProtobufCMessage **) ((char *) reply + reply_desc->fields [0].offset) = body;
-            catalogue_reply (call, reply);
+            inv_caller_reply_copy (call, reply);
             protobuf_c_message_free_unpacked (body, NULL);
         }
     }

@@ -285,17 +285,6 @@ notify_pack (const ProtobufCMessage *message, size_t *size_p)
     return inv_rpc_pack (message, size_p);
 }
 
-void
-notify_reply (inv_call_t *call, const ProtobufCMessage *view)
-{
-    size_t size;
-    uint8_t *buffer = notify_pack (view, &size);
-    ProtobufCMessage *reply = protobuf_c_message_unpack (view->descriptor, NULL, size, buffer);
-    free (buffer);
-    assert (reply);
-    inv_call_reply (call, reply, NULL);
-}
-
 int
 notify_write (notify_t *self, inv_script_t *script, const char *actor, int nkeys,
               const char **keys, int nargs, const char **args, const size_t *arglens,

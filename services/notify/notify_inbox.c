@@ -178,7 +178,7 @@ notify_subscribe (void *ctx, inv_call_t *call)
             sub.secret = secret;        /* given once: the reply that created it */
         Innov__SubscriptionReply reply = INNOV__SUBSCRIPTION_REPLY__INIT;
         reply.subscription = &sub;
-        notify_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     }
     else
         inv_call_error (call, code, "%s", result.message);
@@ -223,7 +223,7 @@ notify_unsubscribe (void *ctx, inv_call_t *call)
             inv_info ("subscription %s removed by %s", req->id, call->caller);
             Innov__SubscriptionReply reply = INNOV__SUBSCRIPTION_REPLY__INIT;
             reply.subscription = sub;
-            notify_reply (call, &reply.base);
+            inv_caller_reply_copy (call, &reply.base);
         }
         else
             inv_call_error (call, code, "%s", result.message);
@@ -266,7 +266,7 @@ notify_subscriptions (void *ctx, inv_call_t *call)
     Innov__ListSubscriptionsReply reply = INNOV__LIST_SUBSCRIPTIONS_REPLY__INIT;
     reply.n_subscriptions = kept;
     reply.subscriptions = subs;
-    notify_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < kept; i++)
         innov__subscription__free_unpacked (subs [i], NULL);
     free (subs);
@@ -340,7 +340,7 @@ notify_notices_list (void *ctx, inv_call_t *call)
     reply.n_notices = kept;
     reply.notices = notices;
     reply.unread = (uint32_t) unread;
-    notify_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < kept; i++)
         innov__notice__free_unpacked (notices [i], NULL);
     free (notices);
@@ -361,7 +361,7 @@ notify_notices_unread (void *ctx, inv_call_t *call)
     }
     Innov__UnreadReply reply = INNOV__UNREAD_REPLY__INIT;
     reply.unread = (uint32_t) n;
-    notify_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
 }
 
 void
@@ -403,7 +403,7 @@ notify_notices_ack (void *ctx, inv_call_t *call)
         Innov__AckReply reply = INNOV__ACK_REPLY__INIT;
         reply.acknowledged = (uint32_t) atoi (result.message);
         inv_info ("%s acknowledged %u of %zu notices", agency, reply.acknowledged, req->n_ids);
-        notify_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     }
     else
         inv_call_error (call, result.code, "%s", result.message);

@@ -4,6 +4,7 @@
 #include "notify.h"
 #include "notify_keys.h"
 #include "inv_store.h"
+#include "inv_caller.h"
 #include "notify_webhook.h"
 
 struct _notify_t {
@@ -19,8 +20,6 @@ struct _notify_t {
 char *notify_script_source (const char *body);
 /* Pack a message into a malloc'd buffer. */
 uint8_t *notify_pack (const ProtobufCMessage *message, size_t *size_p);
-/* Pack then unpack into an owned reply for inv_call_reply. */
-void notify_reply (inv_call_t *call, const ProtobufCMessage *view);
 /* Run a write script as service:notify; result code (503 when Redis is down). */
 int notify_write (notify_t *self, inv_script_t *script, const char *actor, int nkeys,
                   const char **keys, int nargs, const char **args, const size_t *arglens,

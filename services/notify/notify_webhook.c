@@ -474,7 +474,7 @@ notify_deliveries (void *ctx, inv_call_t *call)
     Innov__ListDeliveriesReply reply = INNOV__LIST_DELIVERIES_REPLY__INIT;
     reply.n_deliveries = kept;
     reply.deliveries = list;
-    notify_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < kept; i++)
         s_delivery_free (list [i]);
     free (list);

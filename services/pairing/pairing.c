@@ -8,6 +8,7 @@
 */
 #include "pairing_internal.h"
 #include "inv_log.h"
+#include "inv_valid.h"
 
 extern const char pairing_lua_pairing_common [];
 extern const char pairing_lua_pairing_project [];
@@ -137,32 +138,11 @@ pairing_write (pairing_t *self, inv_call_t *call, inv_script_t *script, const ch
     return result->code;
 }
 
-void
-pairing_reply (inv_call_t *call, const ProtobufCMessage *view)
-{
-    size_t size;
-    uint8_t *buffer = inv_rpc_pack (view, &size);
-    ProtobufCMessage *reply = protobuf_c_message_unpack (view->descriptor, NULL, size, buffer);
-    free (buffer);
-    if (!reply) {
-        inv_call_error (call, 500, "reply does not encode");
-        return;
-    }
-    inv_call_reply (call, reply, NULL);
-}
-
-void
-pairing_principal (inv_call_t *call, inv_principal_t *p)
-{
-    if (!call->caller || inv_principal_parse (call->caller, p))
-        inv_principal_parse ("anonymous", p);
-}
-
 bool
 pairing_may_manage (inv_call_t *call, const char *owner)
 {
     inv_principal_t p;
-    pairing_principal (call, &p);
+    inv_caller_principal (call, &p);
     if (p.kind == INV_P_PROVINCE || p.kind == INV_P_SERVICE)
         return true;
     char own [96];
@@ -207,6 +187,22 @@ pairing_text_ok (inv_call_t *call, const char *field, const char *value, size_t 
         return false;
     }
     return true;
+}
+
+void
+pairing_codes_check (inv_call_t *call, const char *field, char *const *codes, size_t n, size_t max)
+{
+    if (n == 0)
+        inv_call_field_error (call, field, "give at least one credit code");
+    if (n > max)
+        inv_call_field_error (call, field, "has %zu codes; at most %zu per request", n, max);
+    for (size_t i = 0; i < n && i < max; i++) {
+        char reason [256], name [64];
+        if (!inv_credit_code_valid (codes [i], reason, sizeof reason)) {
+            snprintf (name, sizeof name, "%s[%zu]", field, i);
+            inv_call_field_error (call, name, "%s", reason);
+        }
+    }
 }
 
 Innov__Pairing *

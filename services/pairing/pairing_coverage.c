@@ -151,7 +151,7 @@ pairing_coverage_get (void *ctx, inv_call_t *call)
         r->covered_pct = r->tracked? 100.0 * (double) r->covered / (double) r->tracked: 100.0;
         reply.rows [reply.n_rows++] = r;
     }
-    pairing_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < count; i++)
         freeReplyObject (hashes [i]);
     free (hashes);
@@ -290,7 +290,7 @@ pairing_coverage_gaps (void *ctx, inv_call_t *call)
         pairing_unavailable (self, call);
     else {
         reply.next_cursor = next;
-        pairing_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     }
     free (reply.gaps);
     free (gaps);
@@ -381,7 +381,7 @@ pairing_figures_get (void *ctx, inv_call_t *call)
         row->n_figures = 7;
         reply.rows [reply.n_rows++] = row;
     }
-    pairing_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < count; i++) {
         freeReplyObject (cov [i]);
         freeReplyObject (gcnt [i]);

@@ -171,7 +171,7 @@ s_reply_group (inv_call_t *call, const Innov__WorkGroup *g)
 {
     Innov__GroupReply reply = INNOV__GROUP_REPLY__INIT;
     reply.group = (Innov__WorkGroup *) g;
-    pairing_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
 }
 
 /* Load a group for a change by the caller: found and in scope; NULL after the answer. */
@@ -412,17 +412,7 @@ static void
 s_assign (pairing_t *self, inv_call_t *call, bool assign)
 {
     const Innov__GroupEnterprisesRequest *req = (const Innov__GroupEnterprisesRequest *) call->request;
-    if (req->n_enterprises == 0)
-        inv_call_field_error (call, "enterprises", "give at least one credit code");
-    if (req->n_enterprises > ASSIGN_MAX)
-        inv_call_field_error (call, "enterprises", "has %zu codes; at most %d per request", req->n_enterprises, ASSIGN_MAX);
-    for (size_t i = 0; i < req->n_enterprises && i < ASSIGN_MAX; i++) {
-        char reason [256], field [32];
-        if (!inv_credit_code_valid (req->enterprises [i], reason, sizeof reason)) {
-            snprintf (field, sizeof field, "enterprises[%zu]", i);
-            inv_call_field_error (call, field, "%s", reason);
-        }
-    }
+    pairing_codes_check (call, "enterprises", req->enterprises, req->n_enterprises, ASSIGN_MAX);
     if (inv_call_failed (call))
         return;
     const char *pp = pairing_province (self, req->province);
@@ -519,7 +509,7 @@ pairing_group_list (void *ctx, inv_call_t *call)
     if (count > limit)
         reply.next_cursor = ids->element [limit - 1]->str;
     reply.total = total->type == REDIS_REPLY_INTEGER? (uint64_t) total->integer: 0;
-    pairing_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < reply.n_groups; i++)
         innov__work_group__free_unpacked (reply.groups [i], NULL);
     free (reply.groups);

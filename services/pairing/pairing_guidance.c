@@ -24,17 +24,7 @@ s_link (pairing_t *self, inv_call_t *call, bool link)
 {
     const Innov__LinkRequest *req = (const Innov__LinkRequest *) call->request;
     pairing_text_ok (call, "agency", req->agency, 100, true);
-    if (req->n_enterprises == 0)
-        inv_call_field_error (call, "enterprises", "give at least one credit code");
-    if (req->n_enterprises > LINK_MAX)
-        inv_call_field_error (call, "enterprises", "has %zu codes; at most %d per request", req->n_enterprises, LINK_MAX);
-    for (size_t i = 0; i < req->n_enterprises && i < LINK_MAX; i++) {
-        char reason [256], field [32];
-        if (!inv_credit_code_valid (req->enterprises [i], reason, sizeof reason)) {
-            snprintf (field, sizeof field, "enterprises[%zu]", i);
-            inv_call_field_error (call, field, "%s", reason);
-        }
-    }
+    pairing_codes_check (call, "enterprises", req->enterprises, req->n_enterprises, LINK_MAX);
     if (inv_call_failed (call))
         return;
     const char *pp = pairing_province (self, req->province);
@@ -54,7 +44,7 @@ s_link (pairing_t *self, inv_call_t *call, bool link)
         reply.changed = (uint32_t) atoi (result.message);
         inv_info ("guidance.%s %s: %u of %zu enterprises by %s", link? "linked": "unlinked", req->agency,
                   reply.changed, req->n_enterprises, call->caller);
-        pairing_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     }
     inv_store_result_clear (&result);
 }
@@ -119,7 +109,7 @@ pairing_guidance_list (void *ctx, inv_call_t *call)
         }
         if (kind)
             freeReplyObject (kind);
-        pairing_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
         free (reply.links);
         free (links);
         freeReplyObject (list);
@@ -149,7 +139,7 @@ pairing_guidance_list (void *ctx, inv_call_t *call)
         if (row->alliances == 0 || row->linked == 0)
             reply.clusters_without_alliance [reply.n_clusters_without_alliance++] = (char *) clusters [i].code;
     }
-    pairing_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     free (reply.clusters);
     free (rows);
     free (reply.clusters_without_alliance);

@@ -4,6 +4,7 @@
 #include "pairing.h"
 #include "pairing_keys.h"
 #include "inv_store.h"
+#include "inv_caller.h"
 #include "inv_principal.h"
 
 #define PAIRING_PROJECT_MAX     256     /* events per projection script */
@@ -43,10 +44,6 @@ int pairing_write (pairing_t *self, inv_call_t *call, inv_script_t *script, cons
                    inv_store_result_t *result);
 /* Answer 503 for a Redis that did not answer. */
 void pairing_unavailable (pairing_t *self, inv_call_t *call);
-/* Pack a view and hand an unpacked copy to inv_call_reply. */
-void pairing_reply (inv_call_t *call, const ProtobufCMessage *view);
-/* The caller's principal (anonymous when it does not parse). */
-void pairing_principal (inv_call_t *call, inv_principal_t *p);
 /* May the caller manage groups of this owner ("city:<c>" / "dept:<d>")? 403 on call if not. */
 bool pairing_may_manage (inv_call_t *call, const char *owner);
 /* The value of a hash field in an HGETALL/HMGET reply pair list, or "". */
@@ -60,4 +57,7 @@ Innov__Pairing *pairing_load_pairing (pairing_t *self, const char *pp, const cha
 void pairing_free_pairing (Innov__Pairing *p);
 /* Text checks */
 bool pairing_text_ok (inv_call_t *call, const char *field, const char *value, size_t max, bool required);
+/* The credit codes of a request: at least one, at most max, each valid; else field
+   errors on field ("give at least one ...") or on "<field>[i]" (the code's reason). */
+void pairing_codes_check (inv_call_t *call, const char *field, char *const *codes, size_t n, size_t max);
 #endif

@@ -41,7 +41,7 @@ s_reply_pairing (pairing_t *self, inv_call_t *call, const char *pp, const char *
     }
     Innov__PairingReply reply = INNOV__PAIRING_REPLY__INIT;
     reply.pairing = p;
-    pairing_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     pairing_free_pairing (p);
 }
 
@@ -191,7 +191,7 @@ pairing_pair_list (void *ctx, inv_call_t *call)
     if (ids && !*req->enterprise && count > limit)
         reply.next_cursor = ids->element [limit - 1]->str;
     reply.total = total->type == REDIS_REPLY_INTEGER? (uint64_t) total->integer: 0;
-    pairing_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < reply.n_pairings; i++)
         pairing_free_pairing (reply.pairings [i]);
     free (reply.pairings);

@@ -341,7 +341,7 @@ pairing_pair_suggest (void *ctx, inv_call_t *call)
     }
     if (req->apply) {
         inv_principal_t p;
-        pairing_principal (call, &p);
+        inv_caller_principal (call, &p);
         bool own_city = p.kind == INV_P_CITY && *req->city && streq (p.code, req->city);
         if (p.kind != INV_P_PROVINCE && p.kind != INV_P_SERVICE && !own_city) {
             inv_call_error (call, 403, "%s may not apply matching%s%s: the province may, a city for its own "
@@ -421,7 +421,7 @@ pairing_pair_suggest (void *ctx, inv_call_t *call)
               l->n, l->m, plan->matched, reply.same_4digit, reply.same_3digit, reply.same_2digit, reply.applied,
               reply.load_ms, reply.match_ms, reply.apply_ms, reply.remaining);
     if (!inv_call_failed (call))
-        pairing_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     free (reply.proposals);
     free (props);
     free (texts);

@@ -138,33 +138,10 @@ problems_pack (const ProtobufCMessage *message, size_t *size_p)
     return buffer;
 }
 
-void
-problems_reply (inv_call_t *call, const ProtobufCMessage *view)
-{
-    size_t size;
-    uint8_t *buffer = problems_pack (view, &size);
-    ProtobufCMessage *reply = protobuf_c_message_unpack (view->descriptor, NULL, size, buffer);
-    free (buffer);
-    assert (reply);
-    inv_call_reply (call, reply, NULL);
-}
-
-void
-problems_principal (const inv_call_t *call, inv_principal_t *principal)
-{
-    if (inv_principal_parse (s_str (call->caller), principal))
-        inv_principal_parse ("anonymous", principal);
-}
-
 bool
 problems_may_read (inv_call_t *call)
 {
-    inv_principal_t p;
-    problems_principal (call, &p);
-    if (p.kind != INV_P_ANONYMOUS)
-        return true;
-    inv_call_error (call, 403, "anonymous callers may not read the problem list");
-    return false;
+    return inv_caller_known (call, "anonymous callers may not read the problem list");
 }
 
 Innov__Problem *
@@ -256,13 +233,13 @@ problems_get (void *ctx, inv_call_t *call)
     if (!p)
         return;
     inv_principal_t caller;
-    problems_principal (call, &caller);
+    inv_caller_principal (call, &caller);
     if (caller.kind == INV_P_ENTERPRISE && !streq (caller.code, p->enterprise))
         inv_call_error (call, 403, "%s may only read its own problems", call->caller);
     else {
         Innov__ProblemReply reply = INNOV__PROBLEM_REPLY__INIT;
         reply.problem = p;
-        problems_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     }
     innov__problem__free_unpacked (p, NULL);
 }
@@ -297,7 +274,7 @@ problems_list (void *ctx, inv_call_t *call)
     if (!problems_may_read (call))
         return;
     inv_principal_t caller;
-    problems_principal (call, &caller);
+    inv_caller_principal (call, &caller);
     const char *scope = s_empty (req->scope)? "province": req->scope;
     if (caller.kind == INV_P_ENTERPRISE) {
         char own [PROBLEMS_SCOPE_MAX];
@@ -351,7 +328,7 @@ problems_list (void *ctx, inv_call_t *call)
     reply.problems = problems;
     reply.n_problems = n;
     reply.total = total->type == REDIS_REPLY_INTEGER? (uint32_t) total->integer: 0;
-    problems_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < n; i++)
         innov__problem__free_unpacked (problems [i], NULL);
     free (problems);
@@ -514,7 +491,7 @@ problems_write (problems_t *self, inv_call_t *call, const Innov__Problem *old,
         if (stored) {
             Innov__ProblemReply reply = INNOV__PROBLEM_REPLY__INIT;
             reply.problem = stored;
-            problems_reply (call, &reply.base);
+            inv_caller_reply_copy (call, &reply.base);
             innov__problem__free_unpacked (stored, NULL);
         }
         else

@@ -151,7 +151,7 @@ s_raise_scope (inv_call_t *call, const Innov__RaiseProblemRequest *req, const ch
                const char **group)
 {
     inv_principal_t caller;
-    problems_principal (call, &caller);
+    inv_caller_principal (call, &caller);
     *group = s_str (req->work_group);
     switch (caller.kind) {
         case INV_P_GROUP:
@@ -228,7 +228,7 @@ problems_raise (void *ctx, inv_call_t *call)
     if (!e)
         return;
     inv_principal_t caller;
-    problems_principal (call, &caller);
+    inv_caller_principal (call, &caller);
     if (caller.kind == INV_P_CITY && !streq (caller.code, e->city)) {
         inv_call_error (call, 403, "%s may raise hotline problems of its own enterprises; %s is in city %s",
                         call->caller, e->credit_code, e->city);
@@ -313,7 +313,7 @@ static bool
 s_may_step (inv_call_t *call, const step_t *step, const Innov__Problem *p)
 {
     inv_principal_t caller;
-    problems_principal (call, &caller);
+    inv_caller_principal (call, &caller);
     const char *who = s_str (call->caller);
     bool own = streq (p->kind, "own");
     char group [PROBLEMS_SCOPE_MAX], city [PROBLEMS_SCOPE_MAX], ent [PROBLEMS_SCOPE_MAX];

@@ -13,6 +13,7 @@
 #include "notify.pb-c.h"
 #include "figures.pb-c.h"
 #include "inv_store.h"
+#include "inv_caller.h"
 #include "inv_principal.h"
 
 #define PROBLEMS_SCOPES_MAX     5       /* province, city, dept, group, handler */
@@ -49,11 +50,8 @@ size_t problems_scopes (const Innov__Problem *p, char scopes [PROBLEMS_SCOPES_MA
    it is resolved or closed. */
 int64_t problems_next_due (const Innov__Problem *p);
 
-/* Pack a view into a malloc'd buffer (never NULL); reply with an owned copy of it. */
+/* Pack a view into a malloc'd buffer (never NULL). */
 uint8_t *problems_pack (const ProtobufCMessage *message, size_t *size_p);
-void problems_reply (inv_call_t *call, const ProtobufCMessage *view);
-/* The caller as a principal (anonymous when it does not parse). */
-void problems_principal (const inv_call_t *call, inv_principal_t *principal);
 /* Reads: every principal but anonymous (else 403 on call). */
 bool problems_may_read (inv_call_t *call);
 /* The stored problem (caller frees it), or NULL after answering 404 / 503 / 500. */

@@ -23,7 +23,7 @@
     looks in the deployment's province first, then in the province named by digits 3-4
     of the credit code (the registering authority's division) if that differs.
 
-    Replies: handlers build views, then pack and unpack them (registry_reply) so the
+    Replies: handlers build views, then pack and unpack them (inv_caller_reply_copy) so the
     reply handed to inv_call_reply is one ordinary unpacked message that dispatch frees.
 */
 #include <czmq.h>
@@ -102,39 +102,18 @@ registry_status_name (int status)
     return value? value->name: "?";
 }
 
-/* Pack a view and unpack it into an owned reply for inv_call_reply. */
-void
-registry_reply (inv_call_t *call, const ProtobufCMessage *view)
-{
-    size_t size = protobuf_c_message_get_packed_size (view);
-    uint8_t *buffer = (uint8_t *) malloc (size? size: 1);
-    assert (buffer);
-    protobuf_c_message_pack (view, buffer);
-    ProtobufCMessage *reply = protobuf_c_message_unpack (view->descriptor, NULL, size, buffer);
-    free (buffer);
-    assert (reply);
-    inv_call_reply (call, reply, NULL);
-}
-
 void
 registry_reply_enterprise (inv_call_t *call, Innov__Enterprise *enterprise)
 {
     Innov__EnterpriseReply reply = INNOV__ENTERPRISE_REPLY__INIT;
     reply.enterprise = enterprise;
-    registry_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
 }
 
 uint8_t *
 registry_pack (const ProtobufCMessage *message, size_t *size_p)
 {
     return inv_rpc_pack (message, size_p);
-}
-
-void
-registry_principal (const inv_call_t *call, inv_principal_t *principal)
-{
-    if (inv_principal_parse (call->caller, principal))
-        inv_principal_parse ("anonymous", principal);
 }
 
 void
@@ -150,7 +129,7 @@ bool
 registry_may_write (inv_call_t *call, const Innov__Enterprise *e)
 {
     inv_principal_t principal;
-    registry_principal (call, &principal);
+    inv_caller_principal (call, &principal);
     char reason [256];
     if (inv_principal_may_write_enterprise (&principal, e->credit_code, e->city, e->county,
                                             e->department, reason, sizeof reason))
@@ -390,13 +369,8 @@ registry_integer_command (registry_t *self, int argc, const char **argv)
 bool
 registry_may_read (inv_call_t *call)
 {
-    inv_principal_t principal;
-    registry_principal (call, &principal);
-    if (principal.kind != INV_P_ANONYMOUS)
-        return true;
-    inv_call_error (call, 403, "anonymous callers may not read the ledger; "
-                    "act as an agency (province, dept:, city:, county:) or an enterprise (ent:)");
-    return false;
+    return inv_caller_known (call, "anonymous callers may not read the ledger; "
+                            "act as an agency (province, dept:, city:, county:) or an enterprise (ent:)");
 }
 
 void
@@ -406,7 +380,7 @@ registry_check_text (inv_call_t *call, const char *field, const char *text, size
     if (length > max)
         inv_call_field_error (call, field, "is %zu bytes long; at most %zu are allowed", length, max);
     else
-    if (!registry_utf8_valid (s_str (text)))
+    if (!inv_utf8_valid (s_str (text)))
         inv_call_field_error (call, field, "is not valid UTF-8");
 }
 

@@ -263,7 +263,7 @@ registry_agency_get (void *ctx, inv_call_t *call)
     else {
         Innov__AgencyReply reply = INNOV__AGENCY_REPLY__INIT;
         reply.agency = agency;
-        registry_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
         innov__agency__free_unpacked (agency, NULL);
     }
 }
@@ -348,7 +348,7 @@ registry_agency_list (void *ctx, inv_call_t *call)
         reply.n_agencies = n;
         reply.next_cursor = (char *) next;
         reply.total = total;
-        registry_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     }
     for (size_t i = 0; i < n; i++)
         innov__agency__free_unpacked (agencies [i], NULL);
@@ -398,7 +398,7 @@ s_agency_write (registry_t *self, inv_call_t *call, const char *pp, const char *
             inv_info ("agency %s %s by %s", mode, stored->code, s_str (call->caller));
             Innov__AgencyReply reply = INNOV__AGENCY_REPLY__INIT;
             reply.agency = stored;
-            registry_reply (call, &reply.base);
+            inv_caller_reply_copy (call, &reply.base);
             innov__agency__free_unpacked (stored, NULL);
         }
         else
@@ -419,7 +419,7 @@ registry_agency_add (void *ctx, inv_call_t *call)
         return;
     }
     inv_principal_t principal;
-    registry_principal (call, &principal);
+    inv_caller_principal (call, &principal);
     if (principal.kind != INV_P_PROVINCE && principal.kind != INV_P_SERVICE) {
         inv_call_error (call, 403, "%s may not add agencies; only the provincial group (province) may",
                         s_str (call->caller));
@@ -496,7 +496,7 @@ registry_agency_update (void *ctx, inv_call_t *call)
     }
     /* the province and services, or the agency acting for itself */
     inv_principal_t principal;
-    registry_principal (call, &principal);
+    inv_caller_principal (call, &principal);
     bool itself = (principal.kind == INV_P_DEPARTMENT && current->kind == INNOV__AGENCY_KIND__DEPARTMENT)
                || (principal.kind == INV_P_CITY && current->kind == INNOV__AGENCY_KIND__CITY)
                || (principal.kind == INV_P_COUNTY && current->kind == INNOV__AGENCY_KIND__COUNTY);

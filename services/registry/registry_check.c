@@ -20,23 +20,6 @@ s_str (const char *text)
 }
 
 bool
-registry_utf8_valid (const char *text)
-{
-    const unsigned char *s = (const unsigned char *) text;
-    while (*s) {
-        int extra = *s < 0x80? 0: (*s & 0xE0) == 0xC0? 1: (*s & 0xF0) == 0xE0? 2:
-                    (*s & 0xF8) == 0xF0? 3: -1;
-        if (extra < 0 || (extra == 1 && *s < 0xC2))
-            return false;
-        s++;
-        for (int i = 0; i < extra; i++, s++)
-            if ((*s & 0xC0) != 0x80)
-                return false;
-    }
-    return true;
-}
-
-bool
 registry_has_control (const char *text)
 {
     for (const unsigned char *s = (const unsigned char *) text; *s; s++)
@@ -62,7 +45,7 @@ registry_check_record (inv_call_t *call, Innov__Enterprise *e, unsigned mask)
             inv_call_field_error (call, "enterprise.name", "is %zu bytes long; at most %d are allowed",
                                   length, REGISTRY_NAME_MAX_BYTES);
         else
-        if (!registry_utf8_valid (e->name))
+        if (!inv_utf8_valid (e->name))
             inv_call_field_error (call, "enterprise.name", "is not valid UTF-8");
         else
         if (registry_has_control (e->name))
@@ -126,7 +109,7 @@ registry_check_record (inv_call_t *call, Innov__Enterprise *e, unsigned mask)
         else
             for (size_t i = 0; i < e->n_alliances; i++) {
                 size_t length = strlen (s_str (e->alliances [i]));
-                if (length == 0 || length > REGISTRY_ALLIANCE_MAX_BYTES || !registry_utf8_valid (e->alliances [i])) {
+                if (length == 0 || length > REGISTRY_ALLIANCE_MAX_BYTES || !inv_utf8_valid (e->alliances [i])) {
                     char field [64];
                     snprintf (field, sizeof field, "enterprise.alliances[%zu]", i);
                     inv_call_field_error (call, field, "must be an alliance code of 1 to %d bytes",

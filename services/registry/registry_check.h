@@ -10,6 +10,7 @@
 #ifndef REGISTRY_CHECK_H
 #define REGISTRY_CHECK_H
 #include "inv_rpc.h"
+#include "inv_valid.h"
 #include "registry.pb-c.h"
 
 enum {
@@ -27,7 +28,6 @@ enum {
 void registry_check_record (inv_call_t *call, Innov__Enterprise *e, unsigned mask);
 /* "is required" or the credit code's reason as a field error; true when valid. */
 bool registry_check_credit_code (inv_call_t *call, const char *field, const char *code);
-bool registry_utf8_valid (const char *text);
 /* True if text has a C0 control character or DEL. */
 bool registry_has_control (const char *text);
 #endif

@@ -262,7 +262,7 @@ s_reply_records (registry_t *self, inv_call_t *call, const char *pp, zlist_t *co
         reply.n_enterprises = n_records;
         reply.next_cursor = (char *) s_str (next_cursor);
         reply.total = total;
-        registry_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
     }
     for (size_t i = 0; i < n_records; i++)
         innov__enterprise__free_unpacked (records [i], NULL);
@@ -440,7 +440,7 @@ registry_enterprise_list (void *ctx, inv_call_t *call)
     }
     if (req->status > INNOV__INNOVATION_STATUS__CLOSED || (int) req->status < 0)
         inv_call_field_error (call, "status", "%d is not a status", (int) req->status);
-    if (strlen (s_str (req->cursor)) > 18 || !registry_utf8_valid (s_str (req->cursor)))
+    if (strlen (s_str (req->cursor)) > 18 || !inv_utf8_valid (s_str (req->cursor)))
         inv_call_field_error (call, "cursor", "is not a cursor from a previous reply");
     if (inv_call_failed (call))
         return;
@@ -621,7 +621,7 @@ registry_enterprise_count (void *ctx, inv_call_t *call)
         reply.rows = row_ptrs;
         reply.n_rows = n_rows;
         reply.total = province.total;
-        registry_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
         free (rows);
         free (row_ptrs);
     }
@@ -772,7 +772,7 @@ registry_enterprise_search (void *ctx, inv_call_t *call)
     if (strlen (fragment) < FRAGMENT_MIN_BYTES)
         inv_call_field_error (call, "fragment", "must have at least %d bytes of the name", FRAGMENT_MIN_BYTES);
     else
-    if (strlen (fragment) > REGISTRY_NAME_MAX_BYTES || !registry_utf8_valid (fragment) || registry_has_control (fragment))
+    if (strlen (fragment) > REGISTRY_NAME_MAX_BYTES || !inv_utf8_valid (fragment) || registry_has_control (fragment))
         inv_call_field_error (call, "fragment", "must be UTF-8 text of at most %d bytes", REGISTRY_NAME_MAX_BYTES);
     if (*cursor && (strlen (cursor) > REGISTRY_NAME_MAX_BYTES + 24 || (strncmp (cursor, "p:", 2) && strncmp (cursor, "s:", 2))
                 ||  (strncmp (cursor, "p:", 2) == 0 && strlen (cursor) <= 2 + 18)))

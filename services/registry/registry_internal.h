@@ -13,6 +13,7 @@
 #include "registry_keys.h"
 #include "registry.pb-c.h"
 #include "inv_store.h"
+#include "inv_caller.h"
 #include "inv_principal.h"
 
 #define REGISTRY_UPDATE_ATTEMPTS    5       /* reads and writes of one stale-refused step */
@@ -44,13 +45,9 @@ s_str (const char *text)
 /* registry_common.lua prepended to body, behind the outbox prelude (freed by the caller). */
 char *registry_script_source (const char *body);
 const char *registry_status_name (int status);
-/* Pack a view and unpack it into an owned reply for inv_call_reply. */
-void registry_reply (inv_call_t *call, const ProtobufCMessage *view);
 void registry_reply_enterprise (inv_call_t *call, Innov__Enterprise *enterprise);
 /* The packed message (malloc'd, never NULL) and its size. */
 uint8_t *registry_pack (const ProtobufCMessage *message, size_t *size_p);
-/* The caller as a principal (anonymous when it does not parse). */
-void registry_principal (const inv_call_t *call, inv_principal_t *principal);
 /* Reads of the ledger are open to every authenticated principal, not to anonymous. */
 bool registry_may_read (inv_call_t *call);
 /* The caller may write e (else a 403 on call). */

@@ -97,7 +97,7 @@ s_may_step (inv_call_t *call, const step_t *step, const Innov__Enterprise *e)
     if (step->kind != STEP_REVIEW)
         return registry_may_write (call, e);
     inv_principal_t principal;
-    registry_principal (call, &principal);
+    inv_caller_principal (call, &principal);
     char reason [256];
     if (inv_principal_may_review_enterprise (&principal, e->credit_code, e->city, e->department,
                                              reason, sizeof reason))
@@ -261,7 +261,7 @@ registry_enterprise_history (void *ctx, inv_call_t *call)
     Innov__HistoryReply reply = INNOV__HISTORY_REPLY__INIT;
     reply.changes = changes;
     reply.n_changes = n;
-    registry_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     for (size_t i = 0; i < n; i++)
         innov__status_change__free_unpacked (changes [i], NULL);
     free (changes);

@@ -202,60 +202,21 @@ report_scope_name (const char *scope)
 
 /* ---- principals ------------------------------------------------------------------------ */
 
-void
-report_principal (const inv_call_t *call, inv_principal_t *p)
-{
-    if (inv_principal_parse (call->caller, p))
-        inv_principal_parse ("anonymous", p);
-}
-
 bool
 report_may_read (inv_call_t *call)
 {
-    inv_principal_t p;
-    report_principal (call, &p);
-    if (p.kind != INV_P_ANONYMOUS)
-        return true;
-    inv_call_error (call, 403, "anonymous callers may not read reports; act as an agency");
-    return false;
+    return inv_caller_known (call, "anonymous callers may not read reports; act as an agency");
 }
 
 bool
 report_reads_all (const inv_call_t *call)
 {
     inv_principal_t p;
-    report_principal (call, &p);
+    inv_caller_principal (call, &p);
     return p.kind == INV_P_PROVINCE || p.kind == INV_P_SERVICE;
 }
 
 /* ---- replies and checks -------------------------------------------------------------------- */
-
-void
-report_reply (inv_call_t *call, const ProtobufCMessage *view)
-{
-    size_t size;
-    uint8_t *buffer = inv_rpc_pack (view, &size);
-    ProtobufCMessage *reply = protobuf_c_message_unpack (view->descriptor, NULL, size, buffer);
-    free (buffer);
-    assert (reply);
-    inv_call_reply (call, reply, NULL);
-}
-
-static bool
-s_utf8_valid (const char *text)
-{
-    const unsigned char *s = (const unsigned char *) text;
-    while (*s) {
-        int extra = *s < 0x80? 0: (*s & 0xE0) == 0xC0? 1: (*s & 0xF0) == 0xE0? 2: (*s & 0xF8) == 0xF0? 3: -1;
-        if (extra < 0 || (extra == 1 && *s < 0xC2))
-            return false;
-        s++;
-        for (int i = 0; i < extra; i++, s++)
-            if ((*s & 0xC0) != 0x80)
-                return false;
-    }
-    return true;
-}
 
 void
 report_check_text (inv_call_t *call, const char *field, const char *text, size_t max)
@@ -264,7 +225,7 @@ report_check_text (inv_call_t *call, const char *field, const char *text, size_t
     if (length > max)
         inv_call_field_error (call, field, "is %zu bytes long; at most %zu are allowed", length, max);
     else
-    if (!s_utf8_valid (s_text (text)))
+    if (!inv_utf8_valid (s_text (text)))
         inv_call_field_error (call, field, "is not valid UTF-8");
 }
 

@@ -555,7 +555,7 @@ s_document_reply (inv_call_t *call, const char *title, const char *format, char 
     reply.content = content;
     reply.generated_ms = inv_clock_now_ms ();
     reply.generation_us = (uint32_t) (zclock_usecs () - started_us);
-    report_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
 }
 
 void
@@ -622,7 +622,7 @@ report_assessment (void *ctx, inv_call_t *call)
     reply.rows = rows.rows;
     reply.n_rows = rows.count;
     reply.province = rows.province;
-    report_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     report_rows_free (&rows);
     innov__month_snapshot__free_unpacked (now, NULL);
     if (previous)

@@ -19,6 +19,7 @@
 #include "registry.pb-c.h"
 #include "figures.pb-c.h"
 #include "inv_store.h"
+#include "inv_caller.h"
 #include "inv_principal.h"
 
 #define REPORT_NARRATIVE_MAX     20000
@@ -71,14 +72,11 @@ size_t report_groups (const char *province, char agencies [][32], size_t max);
 const char *report_scope_name (const char *scope);
 bool report_is_group (const char *province, const char *agency);
 
-void report_principal (const inv_call_t *call, inv_principal_t *p);
 /* Reads of figures: any authenticated principal. */
 bool report_may_read (inv_call_t *call);
 /* Reads of every group's reports: province and services; a group reads its own. */
 bool report_reads_all (const inv_call_t *call);
 
-/* Pack a view and hand its unpacked copy to the call. */
-void report_reply (inv_call_t *call, const ProtobufCMessage *view);
 void report_check_text (inv_call_t *call, const char *field, const char *text, size_t max);
 
 /* ---- report_source.c ------------------------------------------------------------------ */

@@ -167,7 +167,7 @@ report_submit (void *ctx, inv_call_t *call)
                   stored->late? "late": "on time", stored->amended_after_deadline? ", amended after the deadline": "");
         Innov__ReportReply reply = INNOV__REPORT_REPLY__INIT;
         reply.report = stored;
-        report_reply (call, &reply.base);
+        inv_caller_reply_copy (call, &reply.base);
         innov__ledger_report__free_unpacked (stored, NULL);
     }
     inv_store_result_clear (&result);
@@ -195,7 +195,7 @@ report_get (void *ctx, inv_call_t *call)
     }
     Innov__ReportReply reply = INNOV__REPORT_REPLY__INIT;
     reply.report = old.report;
-    report_reply (call, &reply.base);
+    inv_caller_reply_copy (call, &reply.base);
     innov__ledger_report__free_unpacked (old.report, NULL);
 }
 

@@ -53,7 +53,7 @@ s_instance (unsigned *seed, pairing_mentee_t *e, size_t n, pairing_mentor_t *m, 
     static const char *counties [] = { "140105", "140106", "140107", "140202", "140212", "140302" };
     for (size_t i = 0; i < n; i++) {
         memset (&e [i], 0, sizeof e [i]);
-        snprintf (e [i].code, sizeof e [i].code, "E%05zu", i);
+        snprintf (e [i].code, sizeof e [i].code, "E%05u", (unsigned) (i % 1000000));
         snprintf (e [i].ind, sizeof e [i].ind, "%s", inds [rand_r (seed) % 8]);
         const char *c = counties [rand_r (seed) % 6];
         snprintf (e [i].county, sizeof e [i].county, "%s", c);
@@ -61,7 +61,7 @@ s_instance (unsigned *seed, pairing_mentee_t *e, size_t n, pairing_mentor_t *m, 
     }
     for (size_t j = 0; j < k; j++) {
         memset (&m [j], 0, sizeof m [j]);
-        snprintf (m [j].code, sizeof m [j].code, "M%04zu", j);
+        snprintf (m [j].code, sizeof m [j].code, "M%04u", (unsigned) (j % 100000));
         snprintf (m [j].ind, sizeof m [j].ind, "%s", inds [rand_r (seed) % 7]);
         const char *c = counties [rand_r (seed) % 6];
         snprintf (m [j].county, sizeof m [j].county, "%s", c);

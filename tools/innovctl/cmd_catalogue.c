@@ -304,6 +304,125 @@ s_year_opt (const char *command, const ctl_opt_t *opts, uint32_t *year)
     return CTL_OK;
 }
 
+/* The arguments of a list (no positional ones): the flags, then --year into *year (when
+   year is not NULL), --format, and the enum flag name into *value (when words is not
+   NULL). CTL_OK, or the usage error. */
+static int
+s_list_parse (const char *command, int argc, char **argv, ctl_opt_t *opts, uint32_t *year,
+              const char *name, const word_t *words, int *value)
+{
+    int rc = ctl_parse (command, argc, argv, opts, NULL, 0, NULL);
+    if (rc || (year && (rc = s_year_opt (command, opts, year))) || (rc = s_check_format (command, opts)))
+        return rc;
+    return words? s_enum_opt (command, opts, name, words, value): CTL_OK;
+}
+
+/* ---- showing replies ---------------------------------------------------------------------- */
+
+/* A kind of record: its columns and how one record becomes a row. */
+typedef struct {
+    const col_t *cols;
+    size_t ncols;
+    void (*row) (grid_t *g, const void *record);
+} kind_t;
+
+/* Shows a reply of one record and frees it; returns the exit code. */
+typedef int (show_fn) (ctl_t *ctl, ProtobufCMessage *reply);
+
+/* The record of a reply as label/value lines (its non-empty columns), or the reply as
+   JSON; the reply is freed. */
+static int
+s_show_record (ctl_t *ctl, ProtobufCMessage *reply, const kind_t *kind, const void *record)
+{
+    if (ctl->cfg->json)
+        ctl_print_json (reply);
+    else {
+        grid_t g;
+        s_grid_init (&g, kind->cols, kind->ncols);
+        kind->row (&g, record);
+        ctl_kv_t *kv = ctl_kv_new ();
+        char **row = zlist_first (g.rows);
+        for (size_t i = 0; row && i < g.ncols; i++)
+            if (*row [i])
+                ctl_kv_add (kv, g.cols [i].header, "%s", row [i]);
+        ctl_kv_print (kv, stdout);
+        ctl_kv_destroy (&kv);
+        s_grid_free (&g);
+    }
+    protobuf_c_message_free_unpacked (reply, NULL);
+    return CTL_OK;
+}
+
+/* The records of a list reply: JSON (unless --out), else the title line (when given,
+   not with --out) and the table, or the spreadsheet --out names. The reply is freed. */
+static int
+s_show_list (ctl_t *ctl, const ctl_opt_t *opts, const char *command, ProtobufCMessage *reply,
+             const kind_t *kind, void **records, size_t n, const char *title, const char *sheet)
+{
+    int rc = CTL_OK;
+    if (ctl->cfg->json && !ctl_opt (opts, "out"))
+        ctl_print_json (reply);
+    else {
+        grid_t g;
+        s_grid_init (&g, kind->cols, kind->ncols);
+        for (size_t i = 0; i < n; i++)
+            kind->row (&g, records [i]);
+        if (title && !ctl_opt (opts, "out"))
+            printf ("%s\n", title);
+        rc = s_grid_output (&g, opts, command, sheet);
+    }
+    protobuf_c_message_free_unpacked (reply, NULL);
+    return rc;
+}
+
+/* Calls method of the catalogue and shows its reply with show. */
+static int
+s_call_show (ctl_t *ctl, const char *method, const ProtobufCMessage *request,
+             const ProtobufCMessageDescriptor *reply_desc, show_fn *show)
+{
+    ProtobufCMessage *reply = NULL;
+    int rc = ctl_call (ctl, CATALOGUE, method, request, reply_desc, &reply);
+    return rc || !reply? rc: show (ctl, reply);
+}
+
+/* "<group> get ID": the record through "<group>.get", shown with show; what names the
+   argument in the usage error. */
+static int
+s_record_get (ctl_t *ctl, int argc, char **argv, const char *group, const char *what,
+              const ProtobufCMessageDescriptor *reply_desc, show_fn *show)
+{
+    char command [32], method [32];
+    snprintf (command, sizeof command, "%s get", group);
+    snprintf (method, sizeof method, "%s.get", group);
+    ctl_opt_t opts [] = { { NULL } };
+    const char *id;
+    int rc = ctl_parse_one (command, argc, argv, opts, what, &id);
+    if (rc)
+        return rc;
+    Innov__CatalogueGetRequest req = INNOV__CATALOGUE_GET_REQUEST__INIT;
+    req.id = (char *) id;
+    return s_call_show (ctl, method, &req.base, reply_desc, show);
+}
+
+/* "help" prints the usage on stdout (0); an unknown or missing sub-command on stderr (2). */
+static int
+s_group_run (ctl_t *ctl, const char *group, const char *usage, const ctl_sub_t *subs, int argc, char **argv)
+{
+    int rc = ctl_run_sub (ctl, subs, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (argc >= 1 && (streq (argv [0], "help") || streq (argv [0], "--help") || streq (argv [0], "-h"))) {
+        fputs (usage, stdout);
+        return CTL_OK;
+    }
+    if (argc < 1)
+        fprintf (stderr, "innovctl %s: give a sub-command\n", group);
+    else
+        fprintf (stderr, "innovctl %s: unknown sub-command \"%s\"\n", group, argv [0]);
+    fputs (usage, stderr);
+    return CTL_USAGE;
+}
+
 /* ---- tech ------------------------------------------------------------------------------- */
 
 static const col_t s_tech_cols [] = {
@@ -316,8 +435,9 @@ static const col_t s_tech_cols [] = {
 #define TECH_COLS (sizeof s_tech_cols / sizeof s_tech_cols [0])
 
 static void
-s_tech_row (grid_t *g, const Innov__TechEntry *e)
+s_tech_row (grid_t *g, const void *record)
 {
+    const Innov__TechEntry *e = record;
     char *clusters [LIST_MAX];
     size_t n = 0;
     for (size_t i = 0; i < e->n_clusters && n < LIST_MAX; i++) {
@@ -335,6 +455,8 @@ s_tech_row (grid_t *g, const Innov__TechEntry *e)
     };
     s_grid_add (g, cells);
 }
+
+static const kind_t s_tech_kind = { s_tech_cols, TECH_COLS, s_tech_row };
 
 static void
 s_print_tech (ctl_t *ctl, const Innov__TechReply *reply)
@@ -375,6 +497,14 @@ s_print_tech (ctl_t *ctl, const Innov__TechReply *reply)
         ctl_opt_t none [] = { OUT_OPTS, { NULL } };
         s_grid_output (&g, none, "tech get", "版本");
     }
+}
+
+static int
+s_tech_show (ctl_t *ctl, ProtobufCMessage *reply)
+{
+    s_print_tech (ctl, (Innov__TechReply *) reply);
+    protobuf_c_message_free_unpacked (reply, NULL);
+    return CTL_OK;
 }
 
 static int
@@ -423,15 +553,21 @@ s_tech_write (ctl_t *ctl, int argc, char **argv, const char *sub)
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
     if (!adding && ctl_opt (opts, "industries") && !e.n_industries)
         return ctl_usage (command, "--industries: give codes (3311,3312)");
-    ProtobufCMessage *reply = NULL;
     char method [32];
     snprintf (method, sizeof method, "tech.%s", sub);
-    rc = ctl_call (ctl, CATALOGUE, method, &req.base, &innov__tech_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    s_print_tech (ctl, (Innov__TechReply *) reply);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_call_show (ctl, method, &req.base, &innov__tech_reply__descriptor, s_tech_show);
+}
+
+static int
+s_tech_add (ctl_t *ctl, int argc, char **argv)
+{
+    return s_tech_write (ctl, argc, argv, "add");
+}
+
+static int
+s_tech_amend (ctl_t *ctl, int argc, char **argv)
+{
+    return s_tech_write (ctl, argc, argv, "amend");
 }
 
 static int
@@ -449,13 +585,7 @@ s_tech_withdraw (ctl_t *ctl, int argc, char **argv)
     req.entry = &e;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "tech.withdraw", &req.base, &innov__tech_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    s_print_tech (ctl, (Innov__TechReply *) reply);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_call_show (ctl, "tech.withdraw", &req.base, &innov__tech_reply__descriptor, s_tech_show);
 }
 
 static int
@@ -487,20 +617,7 @@ s_tech_publish (ctl_t *ctl, int argc, char **argv)
 static int
 s_tech_get (ctl_t *ctl, int argc, char **argv)
 {
-    ctl_opt_t opts [] = { { NULL } };
-    const char *id;
-    int rc = ctl_parse_one ("tech get", argc, argv, opts, "the entry id", &id);
-    if (rc)
-        return rc;
-    Innov__CatalogueGetRequest req = INNOV__CATALOGUE_GET_REQUEST__INIT;
-    req.id = (char *) id;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "tech.get", &req.base, &innov__tech_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    s_print_tech (ctl, (Innov__TechReply *) reply);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_record_get (ctl, argc, argv, "tech", "the entry id", &innov__tech_reply__descriptor, s_tech_show);
 }
 
 static int
@@ -509,11 +626,10 @@ s_tech_list (ctl_t *ctl, int argc, char **argv)
     const char *command = "tech list";
     ctl_opt_t opts [] = { { "year", true, NULL }, { "as-of", true, NULL }, { "sector", true, NULL },
                           { "all", false, NULL }, OUT_OPTS, { NULL } };
-    int rc = ctl_parse (command, argc, argv, opts, NULL, 0, NULL);
     Innov__TechListRequest req = INNOV__TECH_LIST_REQUEST__INIT;
     int sector = 0;
-    if (rc || (rc = s_year_opt (command, opts, &req.year)) || (rc = s_check_format (command, opts))
-    ||  (rc = s_enum_opt (command, opts, "sector", s_sectors, &sector)))
+    int rc = s_list_parse (command, argc, argv, opts, &req.year, "sector", s_sectors, &sector);
+    if (rc)
         return rc;
     req.sector = sector;
     req.as_of = (char *) ctl_opt_text (opts, "as-of");
@@ -523,23 +639,13 @@ s_tech_list (ctl_t *ctl, int argc, char **argv)
     if (rc)
         return rc;
     Innov__TechListReply *list = (Innov__TechListReply *) reply;
-    if (ctl->cfg->json && !ctl_opt (opts, "out"))
-        ctl_print_json (reply);
-    else {
-        grid_t g;
-        s_grid_init (&g, s_tech_cols, TECH_COLS);
-        for (size_t i = 0; i < list->n_entries; i++)
-            s_tech_row (&g, list->entries [i]);
-        if (!ctl_opt (opts, "out")) {
-            char when [40];
-            printf ("%u 年度目录%s, 截至 %s: %zu 项\n", list->directory->year,
-                    list->directory->published? "": " (草案，未发布)",
-                    ctl_time_text (list->as_of_ms, when, sizeof when), list->n_entries);
-        }
-        rc = s_grid_output (&g, opts, command, "关键共性技术目录");
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return rc;
+    char when [40], title [160] = "";
+    if (list->directory)
+        snprintf (title, sizeof title, "%u 年度目录%s, 截至 %s: %zu 项", list->directory->year,
+                  list->directory->published? "": " (草案，未发布)",
+                  ctl_time_text (list->as_of_ms, when, sizeof when), list->n_entries);
+    return s_show_list (ctl, opts, command, reply, &s_tech_kind, (void **) list->entries, list->n_entries,
+                        list->directory? title: NULL, "关键共性技术目录");
 }
 
 static const col_t s_diff_cols [] = {
@@ -606,40 +712,14 @@ static const char *s_tech_usage =
     "       innovctl tech list [--year Y] [--as-of DATE] [--sector S] [--all] [--out FILE [--format csv|xlsx]]\n"
     "       innovctl tech diff --from DATE [--to DATE] [--year Y] [--out FILE]\n";
 
-/* "help" prints the usage on stdout (0); an unknown or missing sub-command on stderr (2). */
-static int
-s_group_usage (const char *group, const char *usage, int argc, char **argv)
-{
-    if (argc >= 1 && (streq (argv [0], "help") || streq (argv [0], "--help") || streq (argv [0], "-h"))) {
-        fputs (usage, stdout);
-        return CTL_OK;
-    }
-    if (argc < 1)
-        fprintf (stderr, "innovctl %s: give a sub-command\n", group);
-    else
-        fprintf (stderr, "innovctl %s: unknown sub-command \"%s\"\n", group, argv [0]);
-    fputs (usage, stderr);
-    return CTL_USAGE;
-}
-
 int
 cmd_tech (ctl_t *ctl, int argc, char **argv)
 {
-    if (argc >= 1) {
-        if (streq (argv [0], "add") || streq (argv [0], "amend"))
-            return s_tech_write (ctl, argc - 1, argv + 1, argv [0]);
-        if (streq (argv [0], "withdraw"))
-            return s_tech_withdraw (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "publish"))
-            return s_tech_publish (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "get"))
-            return s_tech_get (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "list"))
-            return s_tech_list (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "diff"))
-            return s_tech_diff (ctl, argc - 1, argv + 1);
-    }
-    return s_group_usage ("tech", s_tech_usage, argc, argv);
+    static const ctl_sub_t subs [] = {
+        { "add", s_tech_add }, { "amend", s_tech_amend }, { "withdraw", s_tech_withdraw },
+        { "publish", s_tech_publish }, { "get", s_tech_get }, { "list", s_tech_list }, { "diff", s_tech_diff },
+        { NULL } };
+    return s_group_run (ctl, "tech", s_tech_usage, subs, argc, argv);
 }
 
 /* ---- project ---------------------------------------------------------------------------- */
@@ -654,8 +734,9 @@ static const col_t s_project_cols [] = {
 #define PROJECT_COLS (sizeof s_project_cols / sizeof s_project_cols [0])
 
 static void
-s_project_row (grid_t *g, const Innov__Project *p)
+s_project_row (grid_t *g, const void *record)
 {
+    const Innov__Project *p = record;
     char *milestones = strdup ("");
     for (size_t i = 0; i < p->n_milestones; i++) {
         char due [40];
@@ -704,6 +785,14 @@ s_print_project (ctl_t *ctl, const ProtobufCMessage *reply)
     }
     ctl_kv_print (kv, stdout);
     ctl_kv_destroy (&kv);
+}
+
+static int
+s_project_show (ctl_t *ctl, ProtobufCMessage *reply)
+{
+    s_print_project (ctl, reply);
+    protobuf_c_message_free_unpacked (reply, NULL);
+    return CTL_OK;
 }
 
 /* "标题@2026-06-30;标题@2026-10-31" into inputs (pointers into buf). */
@@ -763,13 +852,7 @@ s_project_apply (ctl_t *ctl, int argc, char **argv)
         return ctl_usage (command, "--milestones: write \"标题@2026-06-30;标题@2026-10-31\"");
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "project.apply", &req.base, &innov__project_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    s_print_project (ctl, reply);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_call_show (ctl, "project.apply", &req.base, &innov__project_reply__descriptor, s_project_show);
 }
 
 static int
@@ -790,13 +873,7 @@ s_project_advance (ctl_t *ctl, int argc, char **argv, const char *sub, const cha
     req.reason = (char *) ctl_opt_text (opts, "reason");
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "project.advance", &req.base, &innov__project_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    s_print_project (ctl, reply);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_call_show (ctl, "project.advance", &req.base, &innov__project_reply__descriptor, s_project_show);
 }
 
 static int
@@ -822,32 +899,14 @@ s_project_progress (ctl_t *ctl, int argc, char **argv)
     req.done = ctl_opt (opts, "done") != NULL;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "project.progress", &req.base, &innov__project_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    s_print_project (ctl, reply);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_call_show (ctl, "project.progress", &req.base, &innov__project_reply__descriptor, s_project_show);
 }
 
 static int
 s_project_get (ctl_t *ctl, int argc, char **argv)
 {
-    ctl_opt_t opts [] = { { NULL } };
-    const char *id;
-    int rc = ctl_parse_one ("project get", argc, argv, opts, "the project id", &id);
-    if (rc)
-        return rc;
-    Innov__CatalogueGetRequest req = INNOV__CATALOGUE_GET_REQUEST__INIT;
-    req.id = (char *) id;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "project.get", &req.base, &innov__project_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    s_print_project (ctl, reply);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_record_get (ctl, argc, argv, "project", "the project id", &innov__project_reply__descriptor,
+                         s_project_show);
 }
 
 static int
@@ -856,10 +915,9 @@ s_project_list (ctl_t *ctl, int argc, char **argv)
     const char *command = "project list";
     ctl_opt_t opts [] = { { "year", true, NULL }, { "state", true, NULL }, { "city", true, NULL },
                           { "code", true, NULL }, { "limit", true, NULL }, { "cursor", true, NULL }, OUT_OPTS, { NULL } };
-    int rc = ctl_parse (command, argc, argv, opts, NULL, 0, NULL);
     Innov__ProjectListRequest req = INNOV__PROJECT_LIST_REQUEST__INIT;
-    if (rc || (rc = s_year_opt (command, opts, &req.year)) || (rc = s_check_format (command, opts))
-    ||  (rc = ctl_opt_limit (command, opts, &req.limit)))
+    int rc = s_list_parse (command, argc, argv, opts, &req.year, NULL, NULL, NULL);
+    if (rc || (rc = ctl_opt_limit (command, opts, &req.limit)))
         return rc;
     req.state = (char *) ctl_opt_text (opts, "state");
     req.city = (char *) ctl_opt_text (opts, "city");
@@ -989,24 +1047,14 @@ cmd_project (ctl_t *ctl, int argc, char **argv)
     static const char *steps [][2] = { { "review", "under_review" }, { "select", "selected" },
                                        { "reject", "rejected" }, { "fund", "fund_pool" },
                                        { "recommend", "recommended" } };
-    if (argc >= 1) {
+    static const ctl_sub_t subs [] = {
+        { "apply", s_project_apply }, { "progress", s_project_progress }, { "get", s_project_get },
+        { "list", s_project_list }, { "quota", s_project_quota }, { "figures", s_project_figures }, { NULL } };
+    if (argc >= 1)
         for (size_t i = 0; i < sizeof steps / sizeof steps [0]; i++)
             if (streq (argv [0], steps [i][0]))
                 return s_project_advance (ctl, argc - 1, argv + 1, steps [i][0], steps [i][1]);
-        if (streq (argv [0], "apply"))
-            return s_project_apply (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "progress"))
-            return s_project_progress (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "get"))
-            return s_project_get (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "list"))
-            return s_project_list (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "quota"))
-            return s_project_quota (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "figures"))
-            return s_project_figures (ctl, argc - 1, argv + 1);
-    }
-    return s_group_usage ("project", s_project_usage, argc, argv);
+    return s_group_run (ctl, "project", s_project_usage, subs, argc, argv);
 }
 
 /* ---- demo --------------------------------------------------------------------------------- */
@@ -1020,8 +1068,9 @@ static const col_t s_demo_cols [] = {
 #define DEMO_COLS (sizeof s_demo_cols / sizeof s_demo_cols [0])
 
 static void
-s_demo_row (grid_t *g, const Innov__Demonstration *d)
+s_demo_row (grid_t *g, const void *record)
 {
+    const Innov__Demonstration *d = record;
     char *cells [DEMO_COLS] = {
         strdup (d->id), zsys_sprintf ("%u", d->year), strdup (s_label (s_demo_kinds, d->kind)),
         strdup (d->credit_code), strdup (d->enterprise_name), strdup (ctl_division_label (d->city)),
@@ -1031,23 +1080,12 @@ s_demo_row (grid_t *g, const Innov__Demonstration *d)
     s_grid_add (g, cells);
 }
 
-static void
-s_print_record (ctl_t *ctl, const ProtobufCMessage *reply, grid_t *g, const char *command)
+static const kind_t s_demo_kind = { s_demo_cols, DEMO_COLS, s_demo_row };
+
+static int
+s_demo_show (ctl_t *ctl, ProtobufCMessage *reply)
 {
-    if (ctl->cfg->json) {
-        ctl_print_json (reply);
-        s_grid_free (g);
-        return;
-    }
-    ctl_kv_t *kv = ctl_kv_new ();
-    char **row = zlist_first (g->rows);
-    for (size_t i = 0; row && i < g->ncols; i++)
-        if (*row [i])
-            ctl_kv_add (kv, g->cols [i].header, "%s", row [i]);
-    ctl_kv_print (kv, stdout);
-    ctl_kv_destroy (&kv);
-    (void) command;
-    s_grid_free (g);
+    return s_show_record (ctl, reply, &s_demo_kind, ((Innov__DemoReply *) reply)->demo);
 }
 
 static int
@@ -1080,49 +1118,25 @@ s_demo_write (ctl_t *ctl, int argc, char **argv, bool adding)
     req.demo = &d;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, adding? "demo.add": "demo.update", &req.base, &innov__demo_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    grid_t g;
-    s_grid_init (&g, s_demo_cols, DEMO_COLS);
-    s_demo_row (&g, ((Innov__DemoReply *) reply)->demo);
-    s_print_record (ctl, reply, &g, command);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_call_show (ctl, adding? "demo.add": "demo.update", &req.base, &innov__demo_reply__descriptor, s_demo_show);
 }
 
-/* The record named by the one argument of "<group> get ID", through "<group>.get". */
 static int
-s_record_get (ctl_t *ctl, int argc, char **argv, const char *group, const ProtobufCMessageDescriptor *desc,
-              ProtobufCMessage **reply)
+s_demo_add (ctl_t *ctl, int argc, char **argv)
 {
-    char command [32], method [32];
-    snprintf (command, sizeof command, "%s get", group);
-    snprintf (method, sizeof method, "%s.get", group);
-    ctl_opt_t opts [] = { { NULL } };
-    const char *id;
-    int rc = ctl_parse_one (command, argc, argv, opts, "the id", &id);
-    if (rc)
-        return rc;
-    Innov__CatalogueGetRequest req = INNOV__CATALOGUE_GET_REQUEST__INIT;
-    req.id = (char *) id;
-    return ctl_call (ctl, CATALOGUE, method, &req.base, desc, reply);
+    return s_demo_write (ctl, argc, argv, true);
+}
+
+static int
+s_demo_update (ctl_t *ctl, int argc, char **argv)
+{
+    return s_demo_write (ctl, argc, argv, false);
 }
 
 static int
 s_demo_get (ctl_t *ctl, int argc, char **argv)
 {
-    ProtobufCMessage *reply = NULL;
-    int rc = s_record_get (ctl, argc, argv, "demo", &innov__demo_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    grid_t g;
-    s_grid_init (&g, s_demo_cols, DEMO_COLS);
-    s_demo_row (&g, ((Innov__DemoReply *) reply)->demo);
-    s_print_record (ctl, reply, &g, "demo get");
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_record_get (ctl, argc, argv, "demo", "the id", &innov__demo_reply__descriptor, s_demo_show);
 }
 
 static int
@@ -1130,11 +1144,10 @@ s_demo_list (ctl_t *ctl, int argc, char **argv)
 {
     const char *command = "demo list";
     ctl_opt_t opts [] = { { "year", true, NULL }, { "kind", true, NULL }, { "city", true, NULL }, OUT_OPTS, { NULL } };
-    int rc = ctl_parse (command, argc, argv, opts, NULL, 0, NULL);
     Innov__DemoListRequest req = INNOV__DEMO_LIST_REQUEST__INIT;
     int kind = 0;
-    if (rc || (rc = s_year_opt (command, opts, &req.year)) || (rc = s_check_format (command, opts))
-    ||  (rc = s_enum_opt (command, opts, "kind", s_demo_kinds, &kind)))
+    int rc = s_list_parse (command, argc, argv, opts, &req.year, "kind", s_demo_kinds, &kind);
+    if (rc)
         return rc;
     req.kind = kind;
     req.city = (char *) ctl_opt_text (opts, "city");
@@ -1143,17 +1156,8 @@ s_demo_list (ctl_t *ctl, int argc, char **argv)
     if (rc)
         return rc;
     Innov__DemoListReply *list = (Innov__DemoListReply *) reply;
-    if (ctl->cfg->json && !ctl_opt (opts, "out"))
-        ctl_print_json (reply);
-    else {
-        grid_t g;
-        s_grid_init (&g, s_demo_cols, DEMO_COLS);
-        for (size_t i = 0; i < list->n_demos; i++)
-            s_demo_row (&g, list->demos [i]);
-        rc = s_grid_output (&g, opts, command, "创新示范");
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return rc;
+    return s_show_list (ctl, opts, command, reply, &s_demo_kind, (void **) list->demos, list->n_demos, NULL,
+                        "创新示范");
 }
 
 static const char *s_demo_usage =
@@ -1166,15 +1170,9 @@ static const char *s_demo_usage =
 int
 cmd_demo (ctl_t *ctl, int argc, char **argv)
 {
-    if (argc >= 1) {
-        if (streq (argv [0], "add") || streq (argv [0], "update"))
-            return s_demo_write (ctl, argc - 1, argv + 1, streq (argv [0], "add"));
-        if (streq (argv [0], "get"))
-            return s_demo_get (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "list"))
-            return s_demo_list (ctl, argc - 1, argv + 1);
-    }
-    return s_group_usage ("demo", s_demo_usage, argc, argv);
+    static const ctl_sub_t subs [] = {
+        { "add", s_demo_add }, { "update", s_demo_update }, { "get", s_demo_get }, { "list", s_demo_list }, { NULL } };
+    return s_group_run (ctl, "demo", s_demo_usage, subs, argc, argv);
 }
 
 /* ---- policy ------------------------------------------------------------------------------- */
@@ -1229,14 +1227,23 @@ s_conditions_text (const Innov__Policy *p)
 }
 
 static void
-s_policy_row (grid_t *g, const Innov__Policy *p)
+s_policy_row (grid_t *g, const void *record)
 {
+    const Innov__Policy *p = record;
     char *cells [POLICY_COLS] = {
         strdup (p->id), strdup (p->title), strdup (s_label (s_levels, p->level)),
         strdup (*p->city? ctl_division_label (p->city): ""), strdup (p->kind), strdup (p->issuer),
         strdup (p->document), s_conditions_text (p), strdup (p->summary), strdup (s_state_label (p->state))
     };
     s_grid_add (g, cells);
+}
+
+static const kind_t s_policy_kind = { s_policy_cols, POLICY_COLS, s_policy_row };
+
+static int
+s_policy_show (ctl_t *ctl, ProtobufCMessage *reply)
+{
+    return s_show_record (ctl, reply, &s_policy_kind, ((Innov__PolicyReply *) reply)->policy);
 }
 
 static int
@@ -1305,16 +1312,8 @@ s_policy_write (ctl_t *ctl, int argc, char **argv, bool adding)
     req.policy = &p;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, adding? "policy.add": "policy.update", &req.base, &innov__policy_reply__descriptor,
-                   &reply);
-    if (!rc) {
-        grid_t g;
-        s_grid_init (&g, s_policy_cols, POLICY_COLS);
-        s_policy_row (&g, ((Innov__PolicyReply *) reply)->policy);
-        s_print_record (ctl, reply, &g, command);
-        protobuf_c_message_free_unpacked (reply, NULL);
-    }
+    rc = s_call_show (ctl, adding? "policy.add": "policy.update", &req.base, &innov__policy_reply__descriptor,
+                      s_policy_show);
 done:
     if (current)
         protobuf_c_message_free_unpacked (current, NULL);
@@ -1322,18 +1321,21 @@ done:
 }
 
 static int
+s_policy_add (ctl_t *ctl, int argc, char **argv)
+{
+    return s_policy_write (ctl, argc, argv, true);
+}
+
+static int
+s_policy_update (ctl_t *ctl, int argc, char **argv)
+{
+    return s_policy_write (ctl, argc, argv, false);
+}
+
+static int
 s_policy_get (ctl_t *ctl, int argc, char **argv)
 {
-    ProtobufCMessage *reply = NULL;
-    int rc = s_record_get (ctl, argc, argv, "policy", &innov__policy_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    grid_t g;
-    s_grid_init (&g, s_policy_cols, POLICY_COLS);
-    s_policy_row (&g, ((Innov__PolicyReply *) reply)->policy);
-    s_print_record (ctl, reply, &g, "policy get");
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_record_get (ctl, argc, argv, "policy", "the id", &innov__policy_reply__descriptor, s_policy_show);
 }
 
 static int
@@ -1341,10 +1343,10 @@ s_policy_list (ctl_t *ctl, int argc, char **argv)
 {
     const char *command = "policy list";
     ctl_opt_t opts [] = { { "level", true, NULL }, { "city", true, NULL }, { "kind", true, NULL }, OUT_OPTS, { NULL } };
-    int rc = ctl_parse (command, argc, argv, opts, NULL, 0, NULL);
     Innov__PolicyListRequest req = INNOV__POLICY_LIST_REQUEST__INIT;
     int level = 0;
-    if (rc || (rc = s_check_format (command, opts)) || (rc = s_enum_opt (command, opts, "level", s_levels, &level)))
+    int rc = s_list_parse (command, argc, argv, opts, NULL, "level", s_levels, &level);
+    if (rc)
         return rc;
     req.level = level;
     req.city = (char *) ctl_opt_text (opts, "city");
@@ -1354,17 +1356,8 @@ s_policy_list (ctl_t *ctl, int argc, char **argv)
     if (rc)
         return rc;
     Innov__PolicyListReply *list = (Innov__PolicyListReply *) reply;
-    if (ctl->cfg->json && !ctl_opt (opts, "out"))
-        ctl_print_json (reply);
-    else {
-        grid_t g;
-        s_grid_init (&g, s_policy_cols, POLICY_COLS);
-        for (size_t i = 0; i < list->n_policies; i++)
-            s_policy_row (&g, list->policies [i]);
-        rc = s_grid_output (&g, opts, command, "政策汇编");
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return rc;
+    return s_show_list (ctl, opts, command, reply, &s_policy_kind, (void **) list->policies, list->n_policies, NULL,
+                        "政策汇编");
 }
 
 static const col_t s_menu_cols [] = {
@@ -1433,17 +1426,10 @@ static const char *s_policy_usage =
 int
 cmd_policy (ctl_t *ctl, int argc, char **argv)
 {
-    if (argc >= 1) {
-        if (streq (argv [0], "add") || streq (argv [0], "update"))
-            return s_policy_write (ctl, argc - 1, argv + 1, streq (argv [0], "add"));
-        if (streq (argv [0], "get"))
-            return s_policy_get (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "list"))
-            return s_policy_list (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "menu"))
-            return s_policy_menu (ctl, argc - 1, argv + 1);
-    }
-    return s_group_usage ("policy", s_policy_usage, argc, argv);
+    static const ctl_sub_t subs [] = {
+        { "add", s_policy_add }, { "update", s_policy_update }, { "get", s_policy_get }, { "list", s_policy_list },
+        { "menu", s_policy_menu }, { NULL } };
+    return s_group_run (ctl, "policy", s_policy_usage, subs, argc, argv);
 }
 
 /* ---- support ------------------------------------------------------------------------------ */
@@ -1456,14 +1442,23 @@ static const col_t s_support_cols [] = {
 #define SUPPORT_COLS (sizeof s_support_cols / sizeof s_support_cols [0])
 
 static void
-s_support_row (grid_t *g, const Innov__SupportRecord *r)
+s_support_row (grid_t *g, const void *record)
 {
+    const Innov__SupportRecord *r = record;
     char *cells [SUPPORT_COLS] = {
         strdup (r->id), zsys_sprintf ("%u", r->year), strdup (s_label (s_support_kinds, r->kind)),
         strdup (r->credit_code), strdup (r->enterprise_name), strdup (ctl_division_label (r->city)),
         strdup (r->product), strdup (r->description), s_join (r->ip, r->n_ip, "、")
     };
     s_grid_add (g, cells);
+}
+
+static const kind_t s_support_kind = { s_support_cols, SUPPORT_COLS, s_support_row };
+
+static int
+s_support_show (ctl_t *ctl, ProtobufCMessage *reply)
+{
+    return s_show_record (ctl, reply, &s_support_kind, ((Innov__SupportReply *) reply)->record);
 }
 
 static int
@@ -1490,31 +1485,13 @@ s_support_add (ctl_t *ctl, int argc, char **argv)
     req.record = &r;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "support.add", &req.base, &innov__support_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    grid_t g;
-    s_grid_init (&g, s_support_cols, SUPPORT_COLS);
-    s_support_row (&g, ((Innov__SupportReply *) reply)->record);
-    s_print_record (ctl, reply, &g, command);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_call_show (ctl, "support.add", &req.base, &innov__support_reply__descriptor, s_support_show);
 }
 
 static int
 s_support_get (ctl_t *ctl, int argc, char **argv)
 {
-    ProtobufCMessage *reply = NULL;
-    int rc = s_record_get (ctl, argc, argv, "support", &innov__support_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    grid_t g;
-    s_grid_init (&g, s_support_cols, SUPPORT_COLS);
-    s_support_row (&g, ((Innov__SupportReply *) reply)->record);
-    s_print_record (ctl, reply, &g, "support get");
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return s_record_get (ctl, argc, argv, "support", "the id", &innov__support_reply__descriptor, s_support_show);
 }
 
 static int
@@ -1523,11 +1500,10 @@ s_support_list (ctl_t *ctl, int argc, char **argv)
     const char *command = "support list";
     ctl_opt_t opts [] = { { "year", true, NULL }, { "kind", true, NULL }, { "city", true, NULL },
                           { "code", true, NULL }, OUT_OPTS, { NULL } };
-    int rc = ctl_parse (command, argc, argv, opts, NULL, 0, NULL);
     Innov__SupportListRequest req = INNOV__SUPPORT_LIST_REQUEST__INIT;
     int kind = 0;
-    if (rc || (rc = s_year_opt (command, opts, &req.year)) || (rc = s_check_format (command, opts))
-    ||  (rc = s_enum_opt (command, opts, "kind", s_support_kinds, &kind)))
+    int rc = s_list_parse (command, argc, argv, opts, &req.year, "kind", s_support_kinds, &kind);
+    if (rc)
         return rc;
     req.kind = kind;
     req.city = (char *) ctl_opt_text (opts, "city");
@@ -1537,17 +1513,8 @@ s_support_list (ctl_t *ctl, int argc, char **argv)
     if (rc)
         return rc;
     Innov__SupportListReply *list = (Innov__SupportListReply *) reply;
-    if (ctl->cfg->json && !ctl_opt (opts, "out"))
-        ctl_print_json (reply);
-    else {
-        grid_t g;
-        s_grid_init (&g, s_support_cols, SUPPORT_COLS);
-        for (size_t i = 0; i < list->n_records; i++)
-            s_support_row (&g, list->records [i]);
-        rc = s_grid_output (&g, opts, command, "保障目录");
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return rc;
+    return s_show_list (ctl, opts, command, reply, &s_support_kind, (void **) list->records, list->n_records, NULL,
+                        "保障目录");
 }
 
 static const char *s_support_usage =
@@ -1559,13 +1526,7 @@ static const char *s_support_usage =
 int
 cmd_support (ctl_t *ctl, int argc, char **argv)
 {
-    if (argc >= 1) {
-        if (streq (argv [0], "add"))
-            return s_support_add (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "get"))
-            return s_support_get (ctl, argc - 1, argv + 1);
-        if (streq (argv [0], "list"))
-            return s_support_list (ctl, argc - 1, argv + 1);
-    }
-    return s_group_usage ("support", s_support_usage, argc, argv);
+    static const ctl_sub_t subs [] = {
+        { "add", s_support_add }, { "get", s_support_get }, { "list", s_support_list }, { NULL } };
+    return s_group_run (ctl, "support", s_support_usage, subs, argc, argv);
 }

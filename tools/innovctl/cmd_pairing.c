@@ -58,6 +58,19 @@ s_owner_label (const char *owner, char *buf, size_t size)
     return buf;
 }
 
+/* Prints a page's table, then "共 <total> <unit>" and the cursor of the next page;
+   destroys the table. */
+static void
+s_print_page (inv_table_t **table_p, uint64_t total, const char *unit, const char *next_cursor)
+{
+    inv_table_print (*table_p, stdout);
+    printf ("共 %" PRIu64 " %s", total, unit);
+    if (*next_cursor)
+        printf ("；下一页: --cursor %s", next_cursor);
+    printf ("\n");
+    inv_table_destroy (table_p);
+}
+
 /* ---- group ---- */
 
 static void
@@ -140,6 +153,26 @@ s_group_get (ctl_t *ctl, int argc, char **argv)
     return s_group_call (ctl, "group.get", &req.base, true);
 }
 
+static void
+s_show_groups (const ProtobufCMessage *reply)
+{
+    const Innov__ListGroupsReply *page = (const Innov__ListGroupsReply *) reply;
+    const char *headers [] = { "专班", "名称", "所属", "状态", "成员", "服务企业" };
+    inv_table_t *t = inv_table_new (6, headers);
+    inv_table_set_right (t, 4, true);
+    inv_table_set_right (t, 5, true);
+    for (size_t i = 0; i < page->n_groups; i++) {
+        const Innov__WorkGroup *g = page->groups [i];
+        char owner [128], members [16], ents [16];
+        snprintf (members, sizeof members, "%zu", g->n_members);
+        snprintf (ents, sizeof ents, "%u", g->enterprise_count);
+        const char *cells [] = { g->id, g->name, s_owner_label (g->owner, owner, sizeof owner),
+                                 s_state_label (g->state), members, ents };
+        inv_table_add (t, cells);
+    }
+    s_print_page (&t, page->total, "个", page->next_cursor);
+}
+
 static int
 s_group_list (ctl_t *ctl, int argc, char **argv)
 {
@@ -156,36 +189,8 @@ s_group_list (ctl_t *ctl, int argc, char **argv)
     req.province = (char *) ctl->cfg->province;
     if ((rc = ctl_opt_limit (command, opts, &req.limit)))
         return rc;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, PAIRING, "group.list", &req.base, &innov__list_groups_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    const Innov__ListGroupsReply *page = (const Innov__ListGroupsReply *) reply;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else {
-        const char *headers [] = { "专班", "名称", "所属", "状态", "成员", "服务企业" };
-        inv_table_t *t = inv_table_new (6, headers);
-        inv_table_set_right (t, 4, true);
-        inv_table_set_right (t, 5, true);
-        for (size_t i = 0; i < page->n_groups; i++) {
-            const Innov__WorkGroup *g = page->groups [i];
-            char owner [128], members [16], ents [16];
-            snprintf (members, sizeof members, "%zu", g->n_members);
-            snprintf (ents, sizeof ents, "%u", g->enterprise_count);
-            const char *cells [] = { g->id, g->name, s_owner_label (g->owner, owner, sizeof owner),
-                                     s_state_label (g->state), members, ents };
-            inv_table_add (t, cells);
-        }
-        inv_table_print (t, stdout);
-        printf ("共 %" PRIu64 " 个", page->total);
-        if (*page->next_cursor)
-            printf ("；下一页: --cursor %s", page->next_cursor);
-        printf ("\n");
-        inv_table_destroy (&t);
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return ctl_call_print (ctl, PAIRING, "group.list", &req.base,
+                           &innov__list_groups_reply__descriptor, s_show_groups);
 }
 
 static int
@@ -397,6 +402,24 @@ s_pair_get (ctl_t *ctl, int argc, char **argv)
     return s_pair_call (ctl, "pair.get", &req.base);
 }
 
+static void
+s_show_pairings (const ProtobufCMessage *reply)
+{
+    const Innov__ListPairingsReply *page = (const Innov__ListPairingsReply *) reply;
+    const char *headers [] = { "结对", "企业", "行业", "部门", "县区", "导师企业", "质量", "状态" };
+    inv_table_t *t = inv_table_new (8, headers);
+    for (size_t i = 0; i < page->n_pairings; i++) {
+        const Innov__Pairing *p = page->pairings [i];
+        char q [8];
+        snprintf (q, sizeof q, "%u", p->quality);
+        const char *cells [] = { p->id, p->enterprise, p->industry, ctl_department_label (p->department),
+                                 ctl_division_label (p->county), *p->mentor? p->mentor: "-", q,
+                                 s_state_label (p->state) };
+        inv_table_add (t, cells);
+    }
+    s_print_page (&t, page->total, "个", page->next_cursor);
+}
+
 static int
 s_pair_list (ctl_t *ctl, int argc, char **argv)
 {
@@ -414,34 +437,8 @@ s_pair_list (ctl_t *ctl, int argc, char **argv)
     req.province = (char *) ctl->cfg->province;
     if ((rc = ctl_opt_limit (command, opts, &req.limit)))
         return rc;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, PAIRING, "pair.list", &req.base, &innov__list_pairings_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    const Innov__ListPairingsReply *page = (const Innov__ListPairingsReply *) reply;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else {
-        const char *headers [] = { "结对", "企业", "行业", "部门", "县区", "导师企业", "质量", "状态" };
-        inv_table_t *t = inv_table_new (8, headers);
-        for (size_t i = 0; i < page->n_pairings; i++) {
-            const Innov__Pairing *p = page->pairings [i];
-            char q [8];
-            snprintf (q, sizeof q, "%u", p->quality);
-            const char *cells [] = { p->id, p->enterprise, p->industry, ctl_department_label (p->department),
-                                     ctl_division_label (p->county), *p->mentor? p->mentor: "-", q,
-                                     s_state_label (p->state) };
-            inv_table_add (t, cells);
-        }
-        inv_table_print (t, stdout);
-        printf ("共 %" PRIu64 " 个", page->total);
-        if (*page->next_cursor)
-            printf ("；下一页: --cursor %s", page->next_cursor);
-        printf ("\n");
-        inv_table_destroy (&t);
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return ctl_call_print (ctl, PAIRING, "pair.list", &req.base, &innov__list_pairings_reply__descriptor,
+                           s_show_pairings);
 }
 
 static int
@@ -508,6 +505,45 @@ s_pair_suggest (ctl_t *ctl, int argc, char **argv)
     return CTL_OK;
 }
 
+static void
+s_show_guidance (const ProtobufCMessage *reply)
+{
+    const Innov__ListGuidanceReply *r = (const Innov__ListGuidanceReply *) reply;
+    if (r->n_clusters) {
+        const char *headers [] = { "产业集群", "代码", "联盟", "联盟指导企业" };
+        inv_table_t *t = inv_table_new (4, headers);
+        inv_table_set_right (t, 2, true);
+        inv_table_set_right (t, 3, true);
+        for (size_t i = 0; i < r->n_clusters; i++) {
+            char a [16], l [24];
+            snprintf (a, sizeof a, "%u", r->clusters [i]->alliances);
+            snprintf (l, sizeof l, "%" PRIu64, r->clusters [i]->linked);
+            const char *cells [] = { r->clusters [i]->label, r->clusters [i]->cluster, a, l };
+            inv_table_add (t, cells);
+        }
+        inv_table_print (t, stdout);
+        printf ("无产业联盟的集群 %zu 个:", r->n_clusters_without_alliance);
+        for (size_t i = 0; i < r->n_clusters_without_alliance; i++)
+            printf (" %s", ctl_cluster_label (r->clusters_without_alliance [i]));
+        printf ("\n");
+        inv_table_destroy (&t);
+    }
+    else {
+        const char *headers [] = { "机构", "类别", "企业" };
+        inv_table_t *t = inv_table_new (3, headers);
+        for (size_t i = 0; i < r->n_links; i++) {
+            const Innov__GuidanceLink *l = r->links [i];
+            const char *kind = l->kind == INNOV__AGENCY_KIND__ALLIANCE? "产业联盟":
+                               l->kind == INNOV__AGENCY_KIND__EXPERT_TEAM? "专家团队": "创新平台";
+            const char *cells [] = { l->agency, kind, l->enterprise };
+            inv_table_add (t, cells);
+        }
+        inv_table_print (t, stdout);
+        printf ("共 %zu 条\n", r->n_links);
+        inv_table_destroy (&t);
+    }
+}
+
 static int
 s_guidance (ctl_t *ctl, int argc, char **argv)
 {
@@ -522,49 +558,8 @@ s_guidance (ctl_t *ctl, int argc, char **argv)
         req.agency = (char *) ctl_opt_text (opts, "agency");
         req.enterprise = (char *) ctl_opt_text (opts, "enterprise");
         req.province = (char *) ctl->cfg->province;
-        ProtobufCMessage *reply = NULL;
-        rc = ctl_call (ctl, PAIRING, "guidance.list", &req.base, &innov__list_guidance_reply__descriptor, &reply);
-        if (rc)
-            return rc;
-        const Innov__ListGuidanceReply *r = (const Innov__ListGuidanceReply *) reply;
-        if (ctl->cfg->json)
-            ctl_print_json (reply);
-        else
-        if (r->n_clusters) {
-            const char *headers [] = { "产业集群", "代码", "联盟", "联盟指导企业" };
-            inv_table_t *t = inv_table_new (4, headers);
-            inv_table_set_right (t, 2, true);
-            inv_table_set_right (t, 3, true);
-            for (size_t i = 0; i < r->n_clusters; i++) {
-                char a [16], l [24];
-                snprintf (a, sizeof a, "%u", r->clusters [i]->alliances);
-                snprintf (l, sizeof l, "%" PRIu64, r->clusters [i]->linked);
-                const char *cells [] = { r->clusters [i]->label, r->clusters [i]->cluster, a, l };
-                inv_table_add (t, cells);
-            }
-            inv_table_print (t, stdout);
-            printf ("无产业联盟的集群 %zu 个:", r->n_clusters_without_alliance);
-            for (size_t i = 0; i < r->n_clusters_without_alliance; i++)
-                printf (" %s", ctl_cluster_label (r->clusters_without_alliance [i]));
-            printf ("\n");
-            inv_table_destroy (&t);
-        }
-        else {
-            const char *headers [] = { "机构", "类别", "企业" };
-            inv_table_t *t = inv_table_new (3, headers);
-            for (size_t i = 0; i < r->n_links; i++) {
-                const Innov__GuidanceLink *l = r->links [i];
-                const char *kind = l->kind == INNOV__AGENCY_KIND__ALLIANCE? "产业联盟":
-                                   l->kind == INNOV__AGENCY_KIND__EXPERT_TEAM? "专家团队": "创新平台";
-                const char *cells [] = { l->agency, kind, l->enterprise };
-                inv_table_add (t, cells);
-            }
-            inv_table_print (t, stdout);
-            printf ("共 %zu 条\n", r->n_links);
-            inv_table_destroy (&t);
-        }
-        protobuf_c_message_free_unpacked (reply, NULL);
-        return CTL_OK;
+        return ctl_call_print (ctl, PAIRING, "guidance.list", &req.base, &innov__list_guidance_reply__descriptor,
+                               s_show_guidance);
     }
     bool link = streq (argv [0], "link");
     if (!link && !streq (argv [0], "unlink"))
@@ -633,6 +628,21 @@ cmd_pair (ctl_t *ctl, int argc, char **argv)
 
 /* ---- coverage ---- */
 
+static void
+s_show_gaps (const ProtobufCMessage *reply)
+{
+    const Innov__GapsReply *page = (const Innov__GapsReply *) reply;
+    const char *headers [] = { "企业", "市", "行业", "缺口", "细分", "说明" };
+    inv_table_t *t = inv_table_new (6, headers);
+    for (size_t i = 0; i < page->n_gaps; i++) {
+        const Innov__Gap *g = page->gaps [i];
+        const char *cells [] = { g->enterprise, ctl_division_label (g->city), g->industry, g->reason, g->detail,
+                                 g->explanation };
+        inv_table_add (t, cells);
+    }
+    s_print_page (&t, page->total, "个缺口", page->next_cursor);
+}
+
 static int
 s_coverage_gaps (ctl_t *ctl, int argc, char **argv)
 {
@@ -658,31 +668,36 @@ s_coverage_gaps (ctl_t *ctl, int argc, char **argv)
     req.province = (char *) ctl->cfg->province;
     if ((rc = ctl_opt_limit (command, opts, &req.limit)))
         return rc;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, PAIRING, "coverage.gaps", &req.base, &innov__gaps_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    const Innov__GapsReply *page = (const Innov__GapsReply *) reply;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else {
-        const char *headers [] = { "企业", "市", "行业", "缺口", "细分", "说明" };
-        inv_table_t *t = inv_table_new (6, headers);
-        for (size_t i = 0; i < page->n_gaps; i++) {
-            const Innov__Gap *g = page->gaps [i];
-            const char *cells [] = { g->enterprise, ctl_division_label (g->city), g->industry, g->reason, g->detail,
-                                     g->explanation };
-            inv_table_add (t, cells);
-        }
-        inv_table_print (t, stdout);
-        printf ("共 %" PRIu64 " 个缺口", page->total);
-        if (*page->next_cursor)
-            printf ("；下一页: --cursor %s", page->next_cursor);
-        printf ("\n");
-        inv_table_destroy (&t);
+    return ctl_call_print (ctl, PAIRING, "coverage.gaps", &req.base, &innov__gaps_reply__descriptor, s_show_gaps);
+}
+
+static void
+s_show_coverage (const ProtobufCMessage *reply)
+{
+    const Innov__CoverageReply *r = (const Innov__CoverageReply *) reply;
+    const char *headers [] = { "范围", "名称", "未开展", "全覆盖", "覆盖率", "缺口", "无专班", "未结对",
+                               "无导师", "结对", "有导师" };
+    inv_table_t *t = inv_table_new (11, headers);
+    for (size_t c = 2; c < 11; c++)
+        inv_table_set_right (t, c, true);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const Innov__CoverageRow *row = r->rows [i];
+        char v [9][24];
+        snprintf (v [0], 24, "%" PRIu64, row->tracked);
+        snprintf (v [1], 24, "%" PRIu64, row->covered);
+        snprintf (v [2], 24, "%.1f%%", row->covered_pct);
+        snprintf (v [3], 24, "%" PRIu64, row->gaps);
+        snprintf (v [4], 24, "%" PRIu64, row->no_work_group);
+        snprintf (v [5], 24, "%" PRIu64, row->no_pairing);
+        snprintf (v [6], 24, "%" PRIu64, row->no_mentor);
+        snprintf (v [7], 24, "%" PRIu64, row->pairings);
+        snprintf (v [8], 24, "%" PRIu64, row->mentored);
+        const char *cells [] = { row->scope, row->label, v [0], v [1], v [2], v [3], v [4], v [5], v [6],
+                                 v [7], v [8] };
+        inv_table_add (t, cells);
     }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    inv_table_print (t, stdout);
+    inv_table_destroy (&t);
 }
 
 int
@@ -704,38 +719,6 @@ cmd_coverage (ctl_t *ctl, int argc, char **argv)
     Innov__CoverageRequest req = INNOV__COVERAGE_REQUEST__INIT;
     req.by = (char *) ctl_opt_text (opts, "by");
     req.province = (char *) ctl->cfg->province;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, PAIRING, "coverage.get", &req.base, &innov__coverage_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    const Innov__CoverageReply *r = (const Innov__CoverageReply *) reply;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else {
-        const char *headers [] = { "范围", "名称", "未开展", "全覆盖", "覆盖率", "缺口", "无专班", "未结对",
-                                   "无导师", "结对", "有导师" };
-        inv_table_t *t = inv_table_new (11, headers);
-        for (size_t c = 2; c < 11; c++)
-            inv_table_set_right (t, c, true);
-        for (size_t i = 0; i < r->n_rows; i++) {
-            const Innov__CoverageRow *row = r->rows [i];
-            char v [9][24];
-            snprintf (v [0], 24, "%" PRIu64, row->tracked);
-            snprintf (v [1], 24, "%" PRIu64, row->covered);
-            snprintf (v [2], 24, "%.1f%%", row->covered_pct);
-            snprintf (v [3], 24, "%" PRIu64, row->gaps);
-            snprintf (v [4], 24, "%" PRIu64, row->no_work_group);
-            snprintf (v [5], 24, "%" PRIu64, row->no_pairing);
-            snprintf (v [6], 24, "%" PRIu64, row->no_mentor);
-            snprintf (v [7], 24, "%" PRIu64, row->pairings);
-            snprintf (v [8], 24, "%" PRIu64, row->mentored);
-            const char *cells [] = { row->scope, row->label, v [0], v [1], v [2], v [3], v [4], v [5], v [6],
-                                     v [7], v [8] };
-            inv_table_add (t, cells);
-        }
-        inv_table_print (t, stdout);
-        inv_table_destroy (&t);
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return ctl_call_print (ctl, PAIRING, "coverage.get", &req.base,
+                           &innov__coverage_reply__descriptor, s_show_coverage);
 }

@@ -127,8 +127,9 @@ s_print_problem (const Innov__Problem *p)
 }
 
 static void
-s_print_list (const Innov__ListProblemsReply *reply)
+s_show_list (const ProtobufCMessage *message)
 {
+    const Innov__ListProblemsReply *reply = (const Innov__ListProblemsReply *) message;
     const char *headers [] = { "编号", "企业", "类别", "性质", "承办", "状态", "灯", "下一时限" };
     inv_table_t *table = inv_table_new (8, headers);
     for (size_t i = 0; i < reply->n_problems; i++) {
@@ -146,8 +147,9 @@ s_print_list (const Innov__ListProblemsReply *reply)
 }
 
 static void
-s_print_figures (const Innov__FiguresReply *reply)
+s_show_figures (const ProtobufCMessage *message)
 {
+    const Innov__FiguresReply *reply = (const Innov__FiguresReply *) message;
     const char *names [] = { "problems.raised", "problems.open", "problems.overdue", "problems.resolved",
                              "problems.closed", "problems.solved_on_time", "problems.solved_late",
                              "problems.median_days" };
@@ -180,42 +182,12 @@ s_print_figures (const Innov__FiguresReply *reply)
     inv_table_destroy (&table);
 }
 
-/* Call, then print the reply (JSON or with print), free it; the exit code. */
-static int
-s_call_print (ctl_t *ctl, const char *method, const ProtobufCMessage *request,
-              const ProtobufCMessageDescriptor *reply_desc, void (*print) (const ProtobufCMessage *))
-{
-    ProtobufCMessage *reply = NULL;
-    int rc = ctl_call (ctl, PROBLEMS, method, request, reply_desc, &reply);
-    if (rc == CTL_OK && reply) {
-        if (ctl->cfg->json)
-            ctl_print_json (reply);
-        else
-            print (reply);
-    }
-    if (reply)
-        protobuf_c_message_free_unpacked (reply, NULL);
-    return rc;
-}
-
 static void
 s_show_problem (const ProtobufCMessage *reply)
 {
     const Innov__ProblemReply *r = (const Innov__ProblemReply *) reply;
     if (r->problem)
         s_print_problem (r->problem);
-}
-
-static void
-s_show_list (const ProtobufCMessage *reply)
-{
-    s_print_list ((const Innov__ListProblemsReply *) reply);
-}
-
-static void
-s_show_figures (const ProtobufCMessage *reply)
-{
-    s_print_figures ((const Innov__FiguresReply *) reply);
 }
 
 /* ---- commands ----------------------------------------------------------------------- */
@@ -243,7 +215,8 @@ s_raise (ctl_t *ctl, int argc, char **argv)
     request.source = (char *) ctl_opt_text (opts, "source");
     request.work_group = (char *) ctl_opt_text (opts, "group");
     request.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    return s_call_print (ctl, "problem.raise", &request.base, &innov__problem_reply__descriptor, s_show_problem);
+    return ctl_call_print (ctl, PROBLEMS, "problem.raise", &request.base,
+                           &innov__problem_reply__descriptor, s_show_problem);
 }
 
 static int
@@ -256,7 +229,8 @@ s_get (ctl_t *ctl, int argc, char **argv)
         return rc;
     Innov__GetProblemRequest request = INNOV__GET_PROBLEM_REQUEST__INIT;
     request.id = (char *) id;
-    return s_call_print (ctl, "problem.get", &request.base, &innov__problem_reply__descriptor, s_show_problem);
+    return ctl_call_print (ctl, PROBLEMS, "problem.get", &request.base,
+                           &innov__problem_reply__descriptor, s_show_problem);
 }
 
 static int
@@ -291,7 +265,8 @@ s_list (ctl_t *ctl, int argc, char **argv)
         return ctl_usage (command, "give one of --scope, --city, --dept, --group, --handler");
     request.scope = scope;
     request.open_only = ctl_opt (opts, "open") != NULL;
-    return s_call_print (ctl, "problem.list", &request.base, &innov__list_problems_reply__descriptor, s_show_list);
+    return ctl_call_print (ctl, PROBLEMS, "problem.list", &request.base,
+                           &innov__list_problems_reply__descriptor, s_show_list);
 }
 
 /* assign, accept, progress, resolve, close */
@@ -317,13 +292,14 @@ s_step (ctl_t *ctl, const char *step, int argc, char **argv)
         request.to = (char *) ctl_opt_text (opts, "to");
         request.note = (char *) ctl_opt_text (opts, "note");
         request.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-        return s_call_print (ctl, method, &request.base, &innov__problem_reply__descriptor, s_show_problem);
+        return ctl_call_print (ctl, PROBLEMS, method, &request.base,
+                               &innov__problem_reply__descriptor, s_show_problem);
     }
     Innov__ProblemStepRequest request = INNOV__PROBLEM_STEP_REQUEST__INIT;
     request.id = (char *) id;
     request.note = (char *) ctl_opt_text (opts, "note");
     request.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    return s_call_print (ctl, method, &request.base, &innov__problem_reply__descriptor, s_show_problem);
+    return ctl_call_print (ctl, PROBLEMS, method, &request.base, &innov__problem_reply__descriptor, s_show_problem);
 }
 
 static int
@@ -348,7 +324,8 @@ s_plan (ctl_t *ctl, int argc, char **argv)
     request.plan = (char *) ctl_opt_text (opts, "plan");
     request.due_ms = due;
     request.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    return s_call_print (ctl, "problem.plan", &request.base, &innov__problem_reply__descriptor, s_show_problem);
+    return ctl_call_print (ctl, PROBLEMS, "problem.plan", &request.base,
+                           &innov__problem_reply__descriptor, s_show_problem);
 }
 
 static int
@@ -360,7 +337,8 @@ s_figures (ctl_t *ctl, int argc, char **argv)
         return rc;
     Innov__FiguresRequest request = INNOV__FIGURES_REQUEST__INIT;
     request.scope = (char *) ctl_opt_text (opts, "scope");
-    return s_call_print (ctl, "figures.get", &request.base, &innov__figures_reply__descriptor, s_show_figures);
+    return ctl_call_print (ctl, PROBLEMS, "figures.get", &request.base,
+                           &innov__figures_reply__descriptor, s_show_figures);
 }
 
 int
