@@ -49,5 +49,6 @@ $(FUZZ_BUILD)/bin/fuzz_http: tests/fuzz/fuzz_http.c tests/fuzz/fuzz.h fuzz-libs-
 
 fuzz-build: $(addprefix $(FUZZ_BUILD)/bin/,$(FUZZ_TARGETS))
 
-fuzz: fuzz-build
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BUILD)/bin $(FUZZ_TARGETS)
