@@ -35,17 +35,9 @@ s_subscriber (const inv_config_t *cfg, const char *topic)
         return NULL;
     inv_limits_set_max_request ((size_t) cfg->max_request_bytes);
     inv_limits_apply (sub, inv_limits_reply_socket ());
-    if (cfg->curve_cert) {
-        zcert_t *cert = zcert_load (cfg->curve_cert);
-        char server_key [41];
-        if (!cert || inv_service_server_key (cfg, server_key)) {
-            zcert_destroy (&cert);
-            zsock_destroy (&sub);
-            return NULL;
-        }
-        zcert_apply (cert, sub);
-        zsock_set_curve_serverkey (sub, server_key);
-        zcert_destroy (&cert);
+    if (inv_curve_apply (cfg, sub)) {
+        zsock_destroy (&sub);
+        return NULL;
     }
     zsock_set_subscribe (sub, topic);
     if (zsock_connect (sub, "%s", cfg->events) != 0)
