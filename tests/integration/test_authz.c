@@ -91,6 +91,26 @@ s_call (mdp_client_t *client, const char *service, const char *method, ProtobufC
     return s_rpc (client, service, method, request, NULL, NULL, status);
 }
 
+/* A call whose reply holds one record (its first field): the record's id goes to id.
+   Setups use it to name what they made. */
+static int
+s_call_id (mdp_client_t *client, const char *service, const char *method, ProtobufCMessage *request,
+           const ProtobufCMessageDescriptor *reply_desc, char *id, size_t size, Innov__Status **status)
+{
+    ProtobufCMessage *reply = NULL;
+    int code = s_rpc (client, service, method, request, reply_desc, &reply, status);
+    if (reply) {
+        const ProtobufCFieldDescriptor *field = &reply_desc->fields [0];
+        const ProtobufCMessage *record = *(ProtobufCMessage **) ((char *) reply + field->offset);
+        const ProtobufCFieldDescriptor *id_field = record
+            ? protobuf_c_message_descriptor_get_field_by_name (record->descriptor, "id"): NULL;
+        if (id_field)
+            snprintf (id, size, "%s", *(char **) ((char *) record + id_field->offset));
+        protobuf_c_message_free_unpacked (reply, NULL);
+    }
+    return code;
+}
+
 static Innov__Enterprise
 s_enterprise (cell_t *cell)
 {
@@ -265,13 +285,8 @@ s_raise (cell_t *cell, mdp_client_t *client, Innov__Status **status)
     request.description = "授权矩阵：贷款审批慢";
     request.kind = "government";
     request.work_group = "g1";
-    Innov__ProblemReply *reply = NULL;
-    int code = s_rpc (client, "problems", "problem.raise", &request.base,
-                             &innov__problem_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->problem)
-        snprintf (cell->id, sizeof cell->id, "%s", reply->problem->id);
-    if (reply)
-        innov__problem_reply__free_unpacked (reply, NULL);
+    int code = s_call_id (client, "problems", "problem.raise", &request.base, &innov__problem_reply__descriptor,
+                   cell->id, sizeof cell->id, status);
     return code;
 }
 
@@ -388,13 +403,8 @@ s_tech_add (cell_t *cell, mdp_client_t *client, Innov__Status **status)
     entry.reason = "授权矩阵";
     Innov__TechWriteRequest request = INNOV__TECH_WRITE_REQUEST__INIT;
     request.entry = &entry;
-    Innov__TechReply *reply = NULL;
-    int code = s_rpc (client, "catalogue", "tech.add", &request.base,
-                             &innov__tech_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->entry)
-        snprintf (cell->tech, sizeof cell->tech, "%s", reply->entry->id);
-    if (reply)
-        innov__tech_reply__free_unpacked (reply, NULL);
+    int code = s_call_id (client, "catalogue", "tech.add", &request.base, &innov__tech_reply__descriptor,
+                   cell->tech, sizeof cell->tech, status);
     return code;
 }
 
@@ -425,13 +435,8 @@ s_apply (cell_t *cell, mdp_client_t *client, Innov__Status **status)
     request.project = &project;
     request.milestones = milestones;
     request.n_milestones = 1;
-    Innov__ProjectReply *reply = NULL;
-    int code = s_rpc (client, "catalogue", "project.apply", &request.base,
-                             &innov__project_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->project)
-        snprintf (cell->id, sizeof cell->id, "%s", reply->project->id);
-    if (reply)
-        innov__project_reply__free_unpacked (reply, NULL);
+    int code = s_call_id (client, "catalogue", "project.apply", &request.base, &innov__project_reply__descriptor,
+                   cell->id, sizeof cell->id, status);
     return code;
 }
 
@@ -512,13 +517,8 @@ s_group_add (cell_t *cell, mdp_client_t *client, Innov__Status **status)
     group.owner = "city:140100";
     Innov__AddGroupRequest request = INNOV__ADD_GROUP_REQUEST__INIT;
     request.group = &group;
-    Innov__GroupReply *reply = NULL;
-    int code = s_rpc (client, "pairing", "group.add", &request.base,
-                             &innov__group_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->group)
-        snprintf (cell->id, sizeof cell->id, "%s", reply->group->id);
-    if (reply)
-        innov__group_reply__free_unpacked (reply, NULL);
+    int code = s_call_id (client, "pairing", "group.add", &request.base, &innov__group_reply__descriptor,
+                   cell->id, sizeof cell->id, status);
     return code;
 }
 
@@ -570,13 +570,8 @@ s_pair_add (cell_t *cell, mdp_client_t *client, Innov__Status **status)
 {
     Innov__AddPairingRequest request = INNOV__ADD_PAIRING_REQUEST__INIT;
     request.enterprise = cell->code;
-    Innov__PairingReply *reply = NULL;
-    int code = s_rpc (client, "pairing", "pair.add", &request.base,
-                             &innov__pairing_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->pairing)
-        snprintf (cell->id, sizeof cell->id, "%s", reply->pairing->id);
-    if (reply)
-        innov__pairing_reply__free_unpacked (reply, NULL);
+    int code = s_call_id (client, "pairing", "pair.add", &request.base, &innov__pairing_reply__descriptor,
+                   cell->id, sizeof cell->id, status);
     return code;
 }
 
@@ -660,13 +655,8 @@ s_setup_subscribed (cell_t *cell, mdp_client_t *client, Innov__Status **status)
     subscription.type_prefix = "enterprise.";
     Innov__SubscribeRequest request = INNOV__SUBSCRIBE_REQUEST__INIT;
     request.subscription = &subscription;
-    Innov__SubscriptionReply *reply = NULL;
-    int code = s_rpc (cell->admin, "notify", "notify.subscribe", &request.base,
-                             &innov__subscription_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->subscription)
-        snprintf (cell->id, sizeof cell->id, "%s", reply->subscription->id);
-    if (reply)
-        innov__subscription_reply__free_unpacked (reply, NULL);
+    int code = s_call_id (cell->admin, "notify", "notify.subscribe", &request.base, &innov__subscription_reply__descriptor,
+                   cell->id, sizeof cell->id, status);
     return code;
 }
 
@@ -692,13 +682,8 @@ s_setup_complex (cell_t *cell, mdp_client_t *client, Innov__Status **status)
     raise.kind = "government";
     raise.complex = true;
     raise.work_group = "g1";
-    Innov__ProblemReply *reply = NULL;
-    rc = s_rpc (cell->admin, "problems", "problem.raise", &raise.base,
-                       &innov__problem_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->problem)
-        snprintf (cell->id, sizeof cell->id, "%s", reply->problem->id);
-    if (reply)
-        innov__problem_reply__free_unpacked (reply, NULL);
+    rc = s_call_id (cell->admin, "problems", "problem.raise", &raise.base, &innov__problem_reply__descriptor,
+                   cell->id, sizeof cell->id, status);
     if (rc == 200)
         rc = s_assign (cell, cell->admin, status);
     if (rc == 200) {
@@ -783,13 +768,8 @@ s_setup_demo (cell_t *cell, mdp_client_t *client, Innov__Status **status)
     demo.experience = "可复制的做法";
     Innov__DemoWriteRequest request = INNOV__DEMO_WRITE_REQUEST__INIT;
     request.demo = &demo;
-    Innov__DemoReply *reply = NULL;
-    rc = s_rpc (cell->admin, "catalogue", "demo.add", &request.base,
-                       &innov__demo_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->demo)
-        snprintf (cell->id, sizeof cell->id, "%s", reply->demo->id);
-    if (reply)
-        innov__demo_reply__free_unpacked (reply, NULL);
+    rc = s_call_id (cell->admin, "catalogue", "demo.add", &request.base, &innov__demo_reply__descriptor,
+                   cell->id, sizeof cell->id, status);
     return rc;
 }
 
@@ -816,13 +796,8 @@ s_setup_policy (cell_t *cell, mdp_client_t *client, Innov__Status **status)
     policy.issuer = "省工信厅";
     Innov__PolicyWriteRequest request = INNOV__POLICY_WRITE_REQUEST__INIT;
     request.policy = &policy;
-    Innov__PolicyReply *reply = NULL;
-    int rc = s_rpc (cell->admin, "catalogue", "policy.add", &request.base,
-                           &innov__policy_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->policy)
-        snprintf (cell->id, sizeof cell->id, "%s", reply->policy->id);
-    if (reply)
-        innov__policy_reply__free_unpacked (reply, NULL);
+    int rc = s_call_id (cell->admin, "catalogue", "policy.add", &request.base, &innov__policy_reply__descriptor,
+                   cell->id, sizeof cell->id, status);
     return rc;
 }
 
@@ -905,13 +880,8 @@ s_setup_token (cell_t *cell, mdp_client_t *client, Innov__Status **status)
     Innov__CreateTokenRequest request = INNOV__CREATE_TOKEN_REQUEST__INIT;
     request.principal = "city:140100";
     request.name = "授权矩阵（待撤销）";
-    Innov__TokenReply *reply = NULL;
-    int rc = s_rpc (cell->admin, "gateway", "token.create", &request.base,
-                           &innov__token_reply__descriptor, (ProtobufCMessage **) &reply, status);
-    if (reply && reply->token)
-        snprintf (cell->id, sizeof cell->id, "%s", reply->token->id);
-    if (reply)
-        innov__token_reply__free_unpacked (reply, NULL);
+    int rc = s_call_id (cell->admin, "gateway", "token.create", &request.base, &innov__token_reply__descriptor,
+                   cell->id, sizeof cell->id, status);
     return rc;
 }
 

@@ -174,38 +174,21 @@ s_garbage (zsock_t *pipe, void *args)
     zstr_free (&command);
 }
 
+/* A worker of service args: "silent" takes every request and never answers; "twice"
+   answers each with two FINALs. */
 static void
-s_silent_worker (zsock_t *pipe, void *args)
+s_bad_worker (zsock_t *pipe, void *args)
 {
-    (void) args;
-    mdp_worker_t *worker = mdp_worker_new (harness_broker (S.h), "silent");
+    const char *service = (const char *) args;
+    bool twice = streq (service, "twice");
+    mdp_worker_t *worker = mdp_worker_new (harness_broker (S.h), service);
     mdp_worker_set_heartbeat (worker, 200);
     zsock_signal (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, NULL);
     while (!zpoller_wait (poller, 0)) {
         zframe_t *reply_to = NULL;
         zmsg_t *body = mdp_worker_recv (worker, &reply_to, 50);
-        zmsg_destroy (&body);           /* taken, never answered */
-        zframe_destroy (&reply_to);
-    }
-    zpoller_destroy (&poller);
-    mdp_worker_destroy (&worker);
-    char *command = zstr_recv (pipe);
-    zstr_free (&command);
-}
-
-static void
-s_twice_worker (zsock_t *pipe, void *args)
-{
-    (void) args;
-    mdp_worker_t *worker = mdp_worker_new (harness_broker (S.h), "twice");
-    mdp_worker_set_heartbeat (worker, 200);
-    zsock_signal (pipe, 0);
-    zpoller_t *poller = zpoller_new (pipe, NULL);
-    while (!zpoller_wait (poller, 0)) {
-        zframe_t *reply_to = NULL;
-        zmsg_t *body = mdp_worker_recv (worker, &reply_to, 50);
-        if (body) {
+        if (body && twice) {
             zmsg_t *one = inv_rpc_status_msg (200, "first", NULL);
             zmsg_t *two = inv_rpc_status_msg (200, "second", NULL);
             mdp_worker_send_final (worker, &one, reply_to);
@@ -313,7 +296,7 @@ test_hostile_peers (void **state)
     long rss_before = s_rss_kb (S.broker);
 
     zactor_t *attackers [] = {
-        zactor_new (s_silent_worker, NULL), zactor_new (s_twice_worker, NULL),
+        zactor_new (s_bad_worker, "silent"), zactor_new (s_bad_worker, "twice"),
         zactor_new (s_slow_subscriber, NULL), zactor_new (s_garbage, NULL),
         zactor_new (s_piler, NULL), zactor_new (s_churn, NULL), zactor_new (s_writer, NULL)
     };
