@@ -20,7 +20,8 @@ PKGS     := libczmq libzmq hiredis libprotobuf-c xlsxwriter libcurl libsodium li
 DEB_PKGS := build-essential pkg-config libczmq-dev libzmq3-dev libhiredis-dev \
             libprotobuf-c-dev protobuf-c-compiler redis-server redis-tools libcmocka-dev \
             libxlsxwriter-dev unzip libcurl4-openssl-dev libsodium-dev \
-            libmicrohttpd-dev libjansson-dev chromium fonts-noto-cjk clang libclang-rt-14-dev
+            libmicrohttpd-dev libjansson-dev chromium fonts-noto-cjk clang libclang-rt-14-dev \
+            valgrind
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

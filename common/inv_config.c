@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <czmq.h>
 #include "inv_config.h"
 #include "inv_clock.h"
 #include "inv_log.h"
@@ -390,6 +391,10 @@ inv_config_load (inv_config_t *cfg, int argc, char **argv, char *err, size_t err
 void
 inv_config_apply (const inv_config_t *cfg)
 {
+    /* czmq creates its context lazily with the first socket, and that is not safe
+       when two threads make their first sockets at once (one may assert in
+       zsys_init). Every program comes through here on its main thread first. */
+    zsys_init ();
     int level = inv_log_level_parse (cfg->log_level);
     if (level >= 0)
         inv_log_set_level (level);

@@ -10,6 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <czmq.h>
+#include <valgrind/valgrind.h>
 #include "inv_config.h"
 #include "inv_clock.h"
 #include "inv_log.h"
@@ -274,6 +279,49 @@ test_apply (void **state)
     inv_log_set_level (INV_LOG_INFO);
 }
 
+/* A program whose threads make their first sockets at the same moment must not
+   trip czmq's lazy set-up (an assertion in zsys_init, about one run in 150 without
+   the set-up in inv_config_apply). Each try is a fresh child process, since czmq's
+   state is per process; this test runs before anything here touches czmq. Under
+   valgrind, which runs one thread at a time, the race cannot happen and a few tries
+   check only that the children exit cleanly. */
+static void *
+s_first_socket (void *arg)
+{
+    (void) arg;
+    zsock_t *sock = zsock_new (ZMQ_DEALER);
+    zsock_destroy (&sock);
+    return NULL;
+}
+
+static void
+test_apply_sets_up_czmq_for_threads (void **state)
+{
+    (void) state;
+    int failed = 0, attempts = RUNNING_ON_VALGRIND? 3: 300;
+    for (int attempt = 0; attempt < attempts; attempt++) {
+        pid_t pid = fork ();
+        assert_true (pid >= 0);
+        if (pid == 0) {
+            run_t run;
+            if (s_load (&run, NULL))
+                _exit (3);
+            inv_config_apply (&run.cfg);
+            pthread_t threads [8];
+            for (int i = 0; i < 8; i++)
+                pthread_create (&threads [i], NULL, s_first_socket, NULL);
+            for (int i = 0; i < 8; i++)
+                pthread_join (threads [i], NULL);
+            exit (0);
+        }
+        int status = 0;
+        assert_int_equal (waitpid (pid, &status, 0), pid);
+        if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+            failed++;
+    }
+    assert_int_equal (failed, 0);
+}
+
 static char *
 s_print_table (bool markdown)
 {
@@ -348,6 +396,7 @@ main (void)
 {
     inv_log_set_level (INV_LOG_ERROR);
     const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup (test_apply_sets_up_czmq_for_threads, s_clear_env),
         cmocka_unit_test_setup (test_defaults, s_clear_env),
         cmocka_unit_test_setup (test_precedence, s_clear_env),
         cmocka_unit_test_setup (test_every_flag, s_clear_env),
