@@ -421,24 +421,24 @@ notify_calendar (notify_t *self, int64_t now)
     char period [16], title [128];
     for (int month = 1; month <= 12; month++) {
         snprintf (period, sizeof period, "%04d-%02d", year, month);
-        snprintf (title, sizeof title, "%d年%d月台账月报 (monthly ledger report)", year, month);
+        snprintf (title, sizeof title, "%d年%d月台账月报", year, month);
         if ((rc = s_calendar_groups (self, now, "ledger", period, title,
                                      inv_clock_from_cst (year, month, 5, 0, 0, 0))) < 0)
             return -1;
         opened += rc;
     }
     snprintf (period, sizeof period, "%04d", year);
-    snprintf (title, sizeof title, "%d年全覆盖 (full coverage)", year);
+    snprintf (title, sizeof title, "%d年全覆盖目标", year);
     if ((rc = s_calendar_groups (self, now, "coverage", period, title,
                                  inv_clock_from_cst (year + 1, 1, 1, 0, 0, 0))) < 0)
         return -1;
     opened += rc;
-    snprintf (title, sizeof title, "%d年工作组总结 (group summary)", year);
+    snprintf (title, sizeof title, "%d年工作组年度总结", year);
     if ((rc = s_calendar_groups (self, now, "summary", period, title,
                                  inv_clock_from_cst (year + 1, 1, 11, 0, 0, 0))) < 0)
         return -1;
     opened += rc;
-    snprintf (title, sizeof title, "%d年全省报告 (province report)", year);
+    snprintf (title, sizeof title, "%d年全省年度报告", year);
     if ((rc = s_calendar_one (self, now, "province", period, "province", title,
                               inv_clock_from_cst (year + 1, 1, 26, 0, 0, 0))) < 0)
         return -1;
@@ -452,18 +452,19 @@ s_notice_title (char *buf, size_t size, const notify_rung_t *r, const Innov__Dea
 {
     char due [40];
     inv_clock_format (d->due_ms, due, sizeof due);
-    due [16] = '\0';            /* "2026-03-05T00:00" */
+    due [16] = '\0';
+    due [10] = ' ';             /* "2026-03-05 00:00" */
     if (r->kind == NOTIFY_REMIND) {
         int64_t left = d->due_ms - now;
-        snprintf (buf, size, "%s: due %s CST, %lld h left", d->title, due,
+        snprintf (buf, size, "%s：%s（北京时间）截止，还剩 %lld 小时", d->title, due,
                   (long long) (left / 3600000));
     }
     else
     if (r->kind == NOTIFY_OVERDUE)
-        snprintf (buf, size, "%s: overdue since %s CST", d->title, due);
+        snprintf (buf, size, "%s：已逾期，截止时间 %s（北京时间）", d->title, due);
     else
-        snprintf (buf, size, "%s: %s has not reported, overdue since %s CST (escalated to %s)",
-                  d->title, d->agency, due, r->target);
+        snprintf (buf, size, "%s：%s 逾期未报，截止时间 %s（北京时间），已上报%s",
+                  d->title, d->agency, due, streq (r->target, "province")? "省级": "负责人");
 }
 
 /* Fire the rungs of one deadline that are due; notices created, or -1. */

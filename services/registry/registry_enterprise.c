@@ -640,10 +640,10 @@ registry_enterprise_count (void *ctx, inv_call_t *call)
     limit)), then the names that contain it elsewhere (ZSCAN MATCH "*fragment*": linear,
     so each call scans at most SEARCH_SCAN_BUDGET entries and hands back a cursor to go
     on). Cursors: "p:<name><code>" (the last member without its separator) continues
-    the prefix phase, "s:<zscan cursor>" the
-    substring phase. A page holds every match of the batches it scanned, so it may hold
-    a few more than limit (at most one batch of SEARCH_SCAN_COUNT); total is the page's
-    size. ZSCAN may repeat an entry while Redis rehashes the index. */
+    the prefix phase, "s:<zscan cursor>[:<skip>]" the substring phase. A page holds at
+    most limit records; total is the page's size. ZSCAN may repeat an entry while Redis
+    rehashes the index, and an index changed between two pages may shift a batch that
+    a page stopped inside of. */
 
 #define SEARCH_DEFAULT      20
 #define SEARCH_MAX          200
@@ -715,8 +715,11 @@ s_search_prefix (registry_t *self, const char *idx, const char *fragment, const 
     return 0;
 }
 
-/* Substring phase from ZSCAN cursor `cursor`: names containing fragment but not starting
-   with it. Sets next to "s:<cursor>" unless the scan is complete. -1 if down. */
+/* Substring phase from cursor "<zscan cursor>" or "<zscan cursor>:<skip>": names
+   containing fragment but not starting with it. A page stops at limit even inside a
+   ZSCAN batch: the cursor then names the batch's own start and how many of its matches
+   were handed out, and the next page scans that batch again and skips them. Sets next
+   unless the scan is complete. -1 if down. */
 static int
 s_search_substring (registry_t *self, const char *idx, const char *fragment, const char *cursor,
                     size_t limit, zlist_t *codes, char *next, size_t next_size)
@@ -725,6 +728,12 @@ s_search_substring (registry_t *self, const char *idx, const char *fragment, con
     size_t length = strlen (fragment);
     char position [32];
     snprintf (position, sizeof position, "%s", cursor);
+    char *colon = strchr (position, ':');
+    size_t skip = 0;
+    if (colon) {
+        skip = (size_t) strtoul (colon + 1, NULL, 10);
+        *colon = 0;
+    }
     size_t scanned = 0;
     int rc = 0;
     *next = 0;
@@ -737,16 +746,32 @@ s_search_substring (registry_t *self, const char *idx, const char *fragment, con
             rc = -1;
             break;
         }
-        snprintf (position, sizeof position, "%s", reply->element [0]->str);
         const redisReply *items = reply->element [1];
-        for (size_t i = 0; i + 1 < items->elements; i += 2) {
+        size_t matched = 0;             /* matches of this batch handed out, or skipped */
+        bool full = false;
+        for (size_t i = 0; i + 1 < items->elements && !full; i += 2) {
             const redisReply *member = items->element [i];
             if (member->len >= length && memcmp (member->str, fragment, length) == 0)
                 continue;                               /* a prefix match: the first phase had it */
             const char *code = s_member_code (member->str, member->len);
-            if (code && !zlist_exists (codes, (void *) code))
+            if (!code)
+                continue;
+            if (zlist_size (codes) == limit) {
+                full = true;                            /* more in this batch: come back to it */
+                break;
+            }
+            matched++;
+            if (matched > skip && !zlist_exists (codes, (void *) code))
                 zlist_append (codes, (void *) code);
         }
+        skip = 0;
+        if (full) {
+            snprintf (next, next_size, "s:%s:%zu", position, matched);
+            freeReplyObject (reply);
+            free (pattern);
+            return 0;
+        }
+        snprintf (position, sizeof position, "%s", reply->element [0]->str);
         freeReplyObject (reply);
         scanned += atoi (SEARCH_SCAN_COUNT);
         if (streq (position, "0"))
@@ -756,6 +781,24 @@ s_search_substring (registry_t *self, const char *idx, const char *fragment, con
         snprintf (next, next_size, "s:%s", position);
     free (pattern);
     return rc;
+}
+
+/* A substring cursor is "s:" then digits, optionally ":" and digits. */
+static bool
+s_substring_cursor_valid (const char *cursor)
+{
+    const char *s = cursor + 2;
+    size_t digits = strspn (s, "0123456789");
+    if (digits == 0 || digits > 20)
+        return false;
+    s += digits;
+    if (*s == ':') {
+        digits = strspn (++s, "0123456789");
+        if (digits == 0 || digits > 6)
+            return false;
+        s += digits;
+    }
+    return *s == 0;
 }
 
 void
@@ -775,7 +818,8 @@ registry_enterprise_search (void *ctx, inv_call_t *call)
     if (strlen (fragment) > REGISTRY_NAME_MAX_BYTES || !inv_utf8_valid (fragment) || registry_has_control (fragment))
         inv_call_field_error (call, "fragment", "must be UTF-8 text of at most %d bytes", REGISTRY_NAME_MAX_BYTES);
     if (*cursor && (strlen (cursor) > REGISTRY_NAME_MAX_BYTES + 24 || (strncmp (cursor, "p:", 2) && strncmp (cursor, "s:", 2))
-                ||  (strncmp (cursor, "p:", 2) == 0 && strlen (cursor) <= 2 + 18)))
+                ||  (strncmp (cursor, "p:", 2) == 0 && strlen (cursor) <= 2 + 18)
+                ||  (strncmp (cursor, "s:", 2) == 0 && !s_substring_cursor_valid (cursor))))
         inv_call_field_error (call, "cursor", "is not a cursor from a previous reply");
     if (inv_call_failed (call))
         return;

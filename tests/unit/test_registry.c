@@ -1088,6 +1088,55 @@ test_search (void **state)
     inv_call_clear (&call);
 }
 
+/* Paging the substring phase: every page holds at most limit records, even when one
+   ZSCAN batch holds more matches (200 names make the index a hash table, scanned in
+   batches), and the pages together give every match once. */
+static void
+test_search_pages_hold_limit (void **state)
+{
+    (void) state;
+    enum { N = 200, LIMIT = 7 };
+    char codes [N][19];
+    for (int i = 0; i < N; i++) {
+        Innov__Enterprise e;
+        s_enterprise (&e, registry_fixture_code (2000 + i, codes [i]), "140105");
+        char name [96];
+        snprintf (name, sizeof name, "山西%03d号精密铸造有限公司", i);
+        e.name = name;
+        assert_int_equal (s_add_simple ("province", &e), 200);
+    }
+    inv_call_t call;
+    zhash_t *seen = zhash_new ();
+    char *cursor = NULL;
+    int pages = 0, records = 0;
+    do {
+        Innov__ListEnterprisesReply *r = s_search (&call, "精密铸造", LIMIT, cursor);
+        assert_int_equal (call.code, 200);
+        assert_true (r->n_enterprises <= LIMIT);
+        for (size_t i = 0; i < r->n_enterprises; i++) {
+            records++;
+            assert_int_equal (zhash_insert (seen, r->enterprises [i]->credit_code, (void *) 1), 0);
+        }
+        free (cursor);
+        cursor = *r->next_cursor? strdup (r->next_cursor): NULL;
+        inv_call_clear (&call);
+        pages++;
+    } while (cursor && pages < 2 * N);
+    assert_null (cursor);
+    assert_int_equal (records, N);
+    assert_int_equal (zhash_size (seen), N);
+    assert_true (pages >= N / LIMIT);
+    zhash_destroy (&seen);
+    /* a substring cursor is digits, with an optional count after a colon */
+    const char *bad [] = { "s:", "s:abc", "s:12:", "s:12:x", "s:1:2:3", NULL };
+    for (int i = 0; bad [i]; i++) {
+        s_search (&call, "精密铸造", LIMIT, bad [i]);
+        assert_int_equal (call.code, 400);
+        assert_true (s_has_detail (&call, "cursor"));
+        inv_call_clear (&call);
+    }
+}
+
 /* ---- agencies -------------------------------------------------------------------------- */
 
 static Innov__ListAgenciesReply *
@@ -1274,6 +1323,7 @@ main (void)
         cmocka_unit_test_setup (test_workflow_scope, test_setup),
         cmocka_unit_test_setup (test_counters_with_transitions, test_setup),
         cmocka_unit_test_setup (test_search, test_setup),
+        cmocka_unit_test_setup (test_search_pages_hold_limit, test_setup),
         cmocka_unit_test_setup (test_agencies, test_setup),
         cmocka_unit_test (test_redis_down_is_503),
     };

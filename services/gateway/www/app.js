@@ -583,12 +583,13 @@
             });
     }
 
-    /* "2026年12月台账月报 (monthly ledger report): overdue since …" -> its Chinese part;
-       the whole title stays in the cell's tooltip. */
+    /* "2026年12月台账月报：已逾期，截止时间 …" -> what is due, before the last
+       full-width colon (notify's own part follows it); the whole title stays in the
+       cell's tooltip. */
     function shortTitle(t) {
         t = String(t || '—');
-        var i = t.indexOf(' (');
-        return i > 0 && /[\u4e00-\u9fff]/.test(t.slice(0, i)) ? t.slice(0, i) : t;
+        var i = t.lastIndexOf('：');
+        return i > 0 ? t.slice(0, i) : t;
     }
 
     function renderOverdue(node, body, fromDeadlines) {
