@@ -225,8 +225,8 @@ s_write_json_name (writer_t *w, const char *name)
     fputs (w->pretty? ": ": ":", w->out);
 }
 
-static size_t
-s_element_size (ProtobufCType type)
+size_t
+inv_json_value_size (ProtobufCType type)
 {
     switch (type) {
         case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
@@ -409,7 +409,7 @@ s_write_repeated (writer_t *w, const ProtobufCFieldDescriptor *field, size_t cou
         s_write_map (w, field, count, (ProtobufCMessage * const *) array);
         return;
     }
-    size_t size = s_element_size (field->type);
+    size_t size = inv_json_value_size (field->type);
     fputc ('[', w->out);
     w->depth++;
     bool first = true;
@@ -720,16 +720,42 @@ inv_json_valid (const char *text, char *reason, size_t size)
     return ok;
 }
 
+/* Moves r past the character c at r->p and the space after it; false if c is not there. */
+static bool
+s_expect (reader_t *r, char c)
+{
+    if (*r->p != c)
+        return false;
+    r->p++;
+    s_skip_space (r);
+    return true;
+}
+
+/* Moves r into the object or array (opened by `open`, closed by `close`) at r->p, onto
+   its first member or element; false if there is none. */
+static bool
+s_enter (reader_t *r, char open, char close)
+{
+    s_skip_space (r);
+    return s_expect (r, open) && *r->p != close;
+}
+
+/* Moves r past the value at r->p and the comma after it; false at the end of the
+   object or array. */
+static bool
+s_next (reader_t *r)
+{
+    if (!s_skip_value (r, 1))
+        return false;
+    s_skip_space (r);
+    return s_expect (r, ',');
+}
+
 /* Moves r onto the member `key` of the object at r->p; false if absent. */
 static bool
 s_find_member (reader_t *r, const char *key, size_t key_len)
 {
-    s_skip_space (r);
-    if (*r->p != '{')
-        return false;
-    r->p++;
-    s_skip_space (r);
-    if (*r->p == '}')
+    if (!s_enter (r, '{', '}'))
         return false;
     while (true) {
         char *name = NULL;
@@ -742,19 +768,12 @@ s_find_member (reader_t *r, const char *key, size_t key_len)
         if (!ok)
             return false;
         s_skip_space (r);
-        if (*r->p != ':')
+        if (!s_expect (r, ':'))
             return false;
-        r->p++;
-        s_skip_space (r);
         if (match)
             return true;
-        if (!s_skip_value (r, 1))
+        if (!s_next (r))
             return false;
-        s_skip_space (r);
-        if (*r->p != ',')
-            return false;
-        r->p++;
-        s_skip_space (r);
     }
 }
 
@@ -762,24 +781,12 @@ s_find_member (reader_t *r, const char *key, size_t key_len)
 static bool
 s_find_element (reader_t *r, size_t index)
 {
-    s_skip_space (r);
-    if (*r->p != '[')
+    if (!s_enter (r, '[', ']'))
         return false;
-    r->p++;
-    s_skip_space (r);
-    if (*r->p == ']')
-        return false;
-    for (size_t i = 0; ; i++) {
-        s_skip_space (r);
-        if (i == index)
-            return true;
-        if (!s_skip_value (r, 1))
+    for (size_t i = 0; i < index; i++)
+        if (!s_next (r))
             return false;
-        s_skip_space (r);
-        if (*r->p != ',')
-            return false;
-        r->p++;
-    }
+    return true;
 }
 
 /* Moves r onto the value at path in text (which must be valid JSON); false if absent. */

@@ -13,6 +13,9 @@
 char *inv_json_from_pb (const ProtobufCMessage *message, bool pretty, bool emit_defaults);
 /* Writes a JSON string literal (with quotes and escapes) of text. */
 void inv_json_write_string (FILE *out, const char *text);
+/* Bytes one value of a field of this type takes in a message (one element of a
+   repeated field); 0 for a type protobuf-c does not know. */
+size_t inv_json_value_size (ProtobufCType type);
 
 /* Reading, for scripts and tests that check what was printed (not a document model):
    inv_json_valid checks text against RFC 8259 (reason: what and at which byte).

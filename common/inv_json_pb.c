@@ -125,26 +125,6 @@ inv_json_find_field (const ProtobufCMessageDescriptor *desc, const char *path,
 
 /* ---- scalars --------------------------------------------------------------------------- */
 
-static size_t
-s_element_size (ProtobufCType type)
-{
-    switch (type) {
-        case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
-        case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32: case PROTOBUF_C_TYPE_ENUM:
-            return 4;
-        case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
-        case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
-            return 8;
-        case PROTOBUF_C_TYPE_FLOAT:   return sizeof (float);
-        case PROTOBUF_C_TYPE_DOUBLE:  return sizeof (double);
-        case PROTOBUF_C_TYPE_BOOL:    return sizeof (protobuf_c_boolean);
-        case PROTOBUF_C_TYPE_STRING:  return sizeof (char *);
-        case PROTOBUF_C_TYPE_BYTES:   return sizeof (ProtobufCBinaryData);
-        case PROTOBUF_C_TYPE_MESSAGE: return sizeof (ProtobufCMessage *);
-    }
-    return 0;
-}
-
 static bool
 s_is_signed (ProtobufCType type)
 {
@@ -424,7 +404,7 @@ s_value (walk_t *w, const ProtobufCFieldDescriptor *f, const json_t *v, void *ou
             else *(double *) out = d;
             return 0;
         }
-        if ((s_element_size (type) == 4 && type != PROTOBUF_C_TYPE_BOOL) || s_is_64 (type)) {
+        if ((inv_json_value_size (type) == 4 && type != PROTOBUF_C_TYPE_BOOL) || s_is_64 (type)) {
             if (type != PROTOBUF_C_TYPE_ENUM && d == floor (d) && fabs (d) < 9007199254740992.0) {
                 char text [40];
                 snprintf (text, sizeof text, "%.0f", d);
@@ -478,7 +458,7 @@ s_clear_repeated (ProtobufCMessage *message, const ProtobufCFieldDescriptor *f)
     char *base = (char *) message;
     size_t *count = (size_t *) (base + f->quantifier_offset);
     void **array = (void **) (base + f->offset);
-    size_t size = s_element_size (f->type);
+    size_t size = inv_json_value_size (f->type);
     for (size_t i = 0; i < *count; i++) {
         void *element = (char *) *array + i * size;
         if (f->type == PROTOBUF_C_TYPE_STRING)
@@ -536,7 +516,7 @@ s_repeated (walk_t *w, ProtobufCMessage *message, const ProtobufCFieldDescriptor
     s_clear_repeated (message, f);
     size_t *count = (size_t *) (base + f->quantifier_offset);
     void **array = (void **) (base + f->offset);
-    size_t size = s_element_size (f->type);
+    size_t size = inv_json_value_size (f->type);
     if (s_is_map (f)) {
         if (!json_is_object (v))
             return s_fail (w, "expected an object (a map), got %s", s_json_kind (v));
@@ -619,7 +599,7 @@ s_fill_message (walk_t *w, ProtobufCMessage *message, const json_t *object, int 
             if (s_value (w, f, value, &scratch, depth))
                 return -1;
             s_clear_singular (f, member);
-            memcpy (member, &scratch, s_element_size (f->type));
+            memcpy (member, &scratch, inv_json_value_size (f->type));
             s_mark_present (message, f);
         }
         s_pop (w, saved);
@@ -718,7 +698,7 @@ inv_json_set_field (ProtobufCMessage *message, const char *path, const char *tex
             char *base = (char *) message;
             size_t *count = (size_t *) (base + f->quantifier_offset);
             void **array = (void **) member;
-            size_t size = s_element_size (f->type);
+            size_t size = inv_json_value_size (f->type);
             union { uint64_t u; double d; void *p; ProtobufCBinaryData b; } scratch;
             memset (&scratch, 0, sizeof scratch);
             if (s_scalar_from_text (&w, f, text, &scratch))
@@ -739,7 +719,7 @@ inv_json_set_field (ProtobufCMessage *message, const char *path, const char *tex
         if (s_scalar_from_text (&w, f, text, &scratch))
             return -1;
         s_clear_singular (f, member);
-        memcpy (member, &scratch, s_element_size (f->type));
+        memcpy (member, &scratch, inv_json_value_size (f->type));
         s_mark_present (message, f);
         return 0;
     }

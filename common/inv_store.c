@@ -150,6 +150,21 @@ s_assemble (s_call_t *c, inv_script_t *script, const char *province,
     return 0;
 }
 
+/* The result of a script's reply (freed here): 503 when there is none (Redis down). */
+static int
+s_take (inv_redis_t *redis, redisReply *reply, const char *name, inv_store_result_t *result)
+{
+    if (!reply) {
+        result->code = 503;
+        snprintf (result->message, sizeof result->message, "storage unavailable: %s",
+                  inv_redis_last_error (redis));
+        return result->code;
+    }
+    s_decode (reply, name, result);
+    freeReplyObject (reply);
+    return result->code;
+}
+
 int
 inv_store_write (inv_redis_t *redis, inv_script_t *script, const char *province,
                  const char *actor, const char *idempotency_key,
@@ -163,15 +178,7 @@ inv_store_write (inv_redis_t *redis, inv_script_t *script, const char *province,
         return result->code;
     redisReply *reply = inv_redis_eval (redis, script, nkeys + 3, c.keys, c.keylens,
                                         nargs + 3, c.args, c.arglens);
-    if (!reply) {
-        result->code = 503;
-        snprintf (result->message, sizeof result->message, "storage unavailable: %s",
-                  inv_redis_last_error (redis));
-        return result->code;
-    }
-    s_decode (reply, script->name, result);
-    freeReplyObject (reply);
-    return result->code;
+    return s_take (redis, reply, script->name, result);
 }
 
 int
@@ -193,16 +200,7 @@ int
 inv_store_get_result (inv_redis_t *redis, inv_script_t *script, inv_store_result_t *result)
 {
     memset (result, 0, sizeof *result);
-    redisReply *reply = inv_redis_get_reply (redis);
-    if (!reply) {
-        result->code = 503;
-        snprintf (result->message, sizeof result->message, "storage unavailable: %s",
-                  inv_redis_last_error (redis));
-        return result->code;
-    }
-    s_decode (reply, script->name, result);
-    freeReplyObject (reply);
-    return result->code;
+    return s_take (redis, inv_redis_get_reply (redis), script->name, result);
 }
 
 void

@@ -346,6 +346,54 @@ catalogue_load_many (catalogue_t *self, const char *key_fmt, char **ids, size_t 
     return rc;
 }
 
+ProtobufCMessage **
+catalogue_load_indexed (catalogue_t *self, inv_call_t *call, const char *index, const char *key_fmt,
+                  const ProtobufCMessageDescriptor *desc, size_t *n, bool *failed)
+{
+    zlist_t *ids = catalogue_members (self, index, NULL, 0);
+    if (!ids) {
+        inv_call_error (call, 503, "storage unavailable: %s", inv_redis_last_error (self->redis));
+        return NULL;
+    }
+    size_t count = zlist_size (ids), k = 0;
+    char **array = (char **) calloc (count + 1, sizeof (char *));
+    for (char *id = zlist_first (ids); id; id = zlist_next (ids))
+        array [k++] = id;
+    ProtobufCMessage **loaded = (ProtobufCMessage **) calloc (count + 1, sizeof (ProtobufCMessage *));
+    if (catalogue_load_many (self, key_fmt, array, count, desc, loaded) < 0 && failed)
+        *failed = true;
+    free (array);
+    zlist_destroy (&ids);
+    *n = 0;
+    for (size_t i = 0; i < count; i++)
+        if (loaded [i])
+            loaded [(*n)++] = loaded [i];
+    return loaded;
+}
+
+void
+catalogue_free_records (ProtobufCMessage **records, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        protobuf_c_message_free_unpacked (records [i], NULL);
+    free (records);
+}
+
+bool
+catalogue_check_subject (inv_call_t *call, const char *name, const void *record, const char *id, bool adding)
+{
+    if (!record) {
+        inv_call_field_error (call, name, "is required");
+        return false;
+    }
+    if (!adding) {
+        char field [64];
+        snprintf (field, sizeof field, "%s.id", name);
+        catalogue_check_text (call, field, id, 64, true);
+    }
+    return true;
+}
+
 zlist_t *
 catalogue_members (catalogue_t *self, const char *key, const char *min, size_t limit)
 {

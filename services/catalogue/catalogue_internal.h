@@ -58,6 +58,9 @@ bool catalogue_may_write_about (inv_call_t *call, const Innov__Enterprise *e, co
 /* Text checks adding field errors: present (when required), at most max bytes. */
 void catalogue_check_text (inv_call_t *call, const char *field, const char *text, size_t max, bool required);
 void catalogue_check_idempotency_key (inv_call_t *call, const char *key);
+/* The record a write request carries (field name): false after the field error when it
+   is missing. An update names its record by id: checked as the field "<name>.id". */
+bool catalogue_check_subject (inv_call_t *call, const char *name, const void *record, const char *id, bool adding);
 /* The year of a request: given (2000..2100) or the clock's year; 0 after a field error. */
 uint32_t catalogue_year (inv_call_t *call, const char *field, uint32_t given);
 /* An enterprise from the registry: true with *e_p; false after answering the call
@@ -75,6 +78,14 @@ bool catalogue_load (catalogue_t *self, inv_call_t *call, const char *key, const
    entries where a record is missing. Returns the count, -1 if Redis is down. */
 int catalogue_load_many (catalogue_t *self, const char *key_fmt, char **ids, size_t count,
                    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
+/* The records whose ids are the members of the sorted set index, in score order
+   (key_fmt: format of a record key), missing ones left out: a calloc'd array of *n, for
+   catalogue_free_records. NULL after answering 503 when the index cannot be read;
+   *failed (when given) set when Redis failed while reading the records. */
+ProtobufCMessage **catalogue_load_indexed (catalogue_t *self, inv_call_t *call, const char *index, const char *key_fmt,
+                                     const ProtobufCMessageDescriptor *desc, size_t *n, bool *failed);
+/* Frees the n records of the array, then the array. */
+void catalogue_free_records (ProtobufCMessage **records, size_t n);
 /* The members of a sorted set in score order (from score min, at most limit; 0 = all)
    as a zlist of strings (owned), or NULL if Redis is down. */
 zlist_t *catalogue_members (catalogue_t *self, const char *key, const char *min, size_t limit);

@@ -209,12 +209,8 @@ s_policy_write (catalogue_t *self, inv_call_t *call, bool adding)
 {
     const Innov__PolicyWriteRequest *req = (const Innov__PolicyWriteRequest *) call->request;
     const Innov__Policy *in = req->policy;
-    if (!in) {
-        inv_call_field_error (call, "policy", "is required");
+    if (!catalogue_check_subject (call, "policy", in, in? in->id: NULL, adding))
         return;
-    }
-    if (!adding)
-        catalogue_check_text (call, "policy.id", in->id, 64, true);
     const char *clusters [LIST_CONDITIONS_MAX];
     s_check_policy (call, in, clusters);
     catalogue_check_idempotency_key (call, req->idempotency_key);
@@ -333,32 +329,9 @@ static Innov__Policy **
 s_all (catalogue_t *self, inv_call_t *call, size_t *n)
 {
     char key [CATALOGUE_KEY_MAX];
-    zlist_t *ids = catalogue_members (self, inv_key (key, sizeof key, self->province, CATALOGUE_KEY_POLICY_IDX), NULL, 0);
-    if (!ids) {
-        inv_call_error (call, 503, "storage unavailable: %s", inv_redis_last_error (self->redis));
-        return NULL;
-    }
-    size_t count = zlist_size (ids), k = 0;
-    char **array = (char **) calloc (count + 1, sizeof (char *));
-    for (char *id = zlist_first (ids); id; id = zlist_next (ids))
-        array [k++] = id;
-    Innov__Policy **all = (Innov__Policy **) calloc (count + 1, sizeof (Innov__Policy *));
-    catalogue_load_many (self, CATALOGUE_KEY_POLICY, array, count, &innov__policy__descriptor, (ProtobufCMessage **) all);
-    free (array);
-    zlist_destroy (&ids);
-    *n = 0;
-    for (size_t i = 0; i < count; i++)
-        if (all [i])
-            all [(*n)++] = all [i];
-    return all;
-}
-
-static void
-s_free_all (Innov__Policy **all, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        innov__policy__free_unpacked (all [i], NULL);
-    free (all);
+    return (Innov__Policy **) catalogue_load_indexed (self, call, inv_key (key, sizeof key, self->province,
+                                                  CATALOGUE_KEY_POLICY_IDX), CATALOGUE_KEY_POLICY,
+                                                  &innov__policy__descriptor, n, NULL);
 }
 
 void
@@ -382,7 +355,7 @@ catalogue_policy_list (void *ctx, inv_call_t *call)
     reply.n_policies = m;
     inv_caller_reply_copy (call, &reply.base);
     free (policies);
-    s_free_all (all, n);
+    catalogue_free_records ((ProtobufCMessage **) all, n);
 }
 
 void
@@ -503,7 +476,7 @@ catalogue_policy_menu (void *ctx, inv_call_t *call)
         free (fit_p);
         free (items);
         free (item_p);
-        s_free_all (all, n_pol);
+        catalogue_free_records ((ProtobufCMessage **) all, n_pol);
     }
     for (size_t i = 0; i < n_ent; i++)
         innov__enterprise__free_unpacked (ents [i], NULL);

@@ -92,6 +92,27 @@ s_may_act_for (inv_call_t *call, const char *code, const char *what)
     return false;
 }
 
+/* A new array (calloc'd) of the n pointers of items, then last. */
+static void *
+s_appended (const void *items, size_t n, const void *last)
+{
+    const void **array = (const void **) calloc (n + 1, sizeof (void *));
+    if (n)
+        memcpy (array, items, n * sizeof (void *));
+    array [n] = last;
+    return (void *) array;
+}
+
+/* Runs the write, then destroys it: the result's code. */
+static int
+s_run (catalogue_t *self, catalogue_write_t **w_p, const inv_call_t *call, const char *idempotency_key,
+       inv_store_result_t *result)
+{
+    int code = catalogue_write_run (*w_p, self, call, idempotency_key, result);
+    catalogue_write_destroy (w_p);
+    return code;
+}
+
 static void
 s_finish (inv_call_t *call, inv_store_result_t *result)
 {
@@ -286,10 +307,7 @@ catalogue_project_advance (void *ctx, inv_call_t *call)
         step.reason = (char *) catalogue_str (req->reason);
         step.actor = (char *) catalogue_str (call->caller);
         step.time_ms = now;
-        Innov__ProjectStep **steps = (Innov__ProjectStep **) calloc (cur->n_steps + 1, sizeof (Innov__ProjectStep *));
-        if (cur->n_steps)
-            memcpy (steps, cur->steps, cur->n_steps * sizeof (Innov__ProjectStep *));
-        steps [cur->n_steps] = &step;
+        Innov__ProjectStep **steps = (Innov__ProjectStep **) s_appended (cur->steps, cur->n_steps, &step);
         Innov__Project p = *cur;
         p.state = (char *) to;
         p.reason = step.reason;
@@ -310,8 +328,7 @@ catalogue_project_advance (void *ctx, inv_call_t *call)
             /* a retry of a step already taken gets its first reply from the script */
             catalogue_write_refuse (w, 409, refusal);
             inv_store_result_t result;
-            catalogue_write_run (w, self, call, req->idempotency_key, &result);
-            catalogue_write_destroy (&w);
+            s_run (self, &w, call, req->idempotency_key, &result);
             free (steps);
             innov__project__free_unpacked (cur, NULL);
             s_finish (call, &result);
@@ -365,8 +382,7 @@ catalogue_project_advance (void *ctx, inv_call_t *call)
             catalogue_write_announce (w, cur->id, announced, payloads);
         catalogue_write_result (w, &p.base);
         inv_store_result_t result;
-        int code = catalogue_write_run (w, self, call, req->idempotency_key, &result);
-        catalogue_write_destroy (&w);
+        int code = s_run (self, &w, call, req->idempotency_key, &result);
         free (steps);
         if (code == 200)
             inv_info ("%s %s: %s -> %s by %s%s%s", type, cur->id, cur->state, to, step.actor,
@@ -421,10 +437,7 @@ catalogue_project_progress (void *ctx, inv_call_t *call)
         report.time_ms = now;
         report.author = (char *) catalogue_str (call->caller);
         Innov__ProjectMilestoneReport **reports = (Innov__ProjectMilestoneReport **)
-            calloc (old->n_reports + 1, sizeof (Innov__ProjectMilestoneReport *));
-        if (old->n_reports)
-            memcpy (reports, old->reports, old->n_reports * sizeof (Innov__ProjectMilestoneReport *));
-        reports [old->n_reports] = &report;
+            s_appended (old->reports, old->n_reports, &report);
         m.reports = reports;
         m.n_reports = old->n_reports + 1;
         m.done = old->done || req->done;
@@ -448,8 +461,7 @@ catalogue_project_progress (void *ctx, inv_call_t *call)
         catalogue_write_emit (w, "milestone.reported", subject, &p.base, cur->city, cur->county);
         catalogue_write_result (w, &p.base);
         inv_store_result_t result;
-        int code = catalogue_write_run (w, self, call, req->idempotency_key, &result);
-        catalogue_write_destroy (&w);
+        int code = s_run (self, &w, call, req->idempotency_key, &result);
         free (reports);
         free (milestones);
         if (code == 200)
@@ -589,8 +601,7 @@ catalogue_project_quota (void *ctx, inv_call_t *call)
         snprintf (subject, sizeof subject, "%u", year);
         catalogue_write_emit (w, "project.quota_set", subject, &view.base, NULL, NULL);
         inv_store_result_t result;
-        int code = catalogue_write_run (w, self, call, req->idempotency_key, &result);
-        catalogue_write_destroy (&w);
+        int code = s_run (self, &w, call, req->idempotency_key, &result);
         if (code != 200) {
             inv_call_error (call, code, "%s", result.message);
             inv_store_result_clear (&result);

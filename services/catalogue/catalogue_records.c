@@ -52,12 +52,8 @@ s_demo_write (catalogue_t *self, inv_call_t *call, bool adding)
 {
     const Innov__DemoWriteRequest *req = (const Innov__DemoWriteRequest *) call->request;
     const Innov__Demonstration *in = req->demo;
-    if (!in) {
-        inv_call_field_error (call, "demo", "is required");
+    if (!catalogue_check_subject (call, "demo", in, in? in->id: NULL, adding))
         return;
-    }
-    if (!adding)
-        catalogue_check_text (call, "demo.id", in->id, 64, true);
     catalogue_check_idempotency_key (call, req->idempotency_key);
     uint32_t year = catalogue_year (call, "demo.year", in->year);
     if (inv_call_failed (call))
@@ -195,24 +191,11 @@ s_year_records (catalogue_t *self, inv_call_t *call, const char *idx_fmt, const 
         return NULL;
     char key [CATALOGUE_KEY_MAX], rest [CATALOGUE_KEY_MAX];
     snprintf (rest, sizeof rest, idx_fmt, year);
-    zlist_t *ids = catalogue_members (self, inv_key (key, sizeof key, self->province, "%s", rest), NULL, 0);
-    if (!ids) {
+    bool failed = false;
+    ProtobufCMessage **loaded = catalogue_load_indexed (self, call, inv_key (key, sizeof key, self->province, "%s", rest),
+                                                  key_fmt, desc, n, &failed);
+    if (failed)
         inv_call_error (call, 503, "storage unavailable: %s", inv_redis_last_error (self->redis));
-        return NULL;
-    }
-    size_t count = zlist_size (ids), k = 0;
-    char **array = (char **) calloc (count + 1, sizeof (char *));
-    for (char *id = zlist_first (ids); id; id = zlist_next (ids))
-        array [k++] = id;
-    ProtobufCMessage **loaded = (ProtobufCMessage **) calloc (count + 1, sizeof (ProtobufCMessage *));
-    if (catalogue_load_many (self, key_fmt, array, count, desc, loaded) < 0)
-        inv_call_error (call, 503, "storage unavailable: %s", inv_redis_last_error (self->redis));
-    free (array);
-    zlist_destroy (&ids);
-    *n = 0;
-    for (size_t i = 0; i < count; i++)
-        if (loaded [i])
-            loaded [(*n)++] = loaded [i];
     return loaded;
 }
 
@@ -222,9 +205,7 @@ s_reply_records (inv_call_t *call, const ProtobufCMessage *list, ProtobufCMessag
 {
     if (!inv_call_failed (call))
         inv_caller_reply_copy (call, list);
-    for (size_t i = 0; i < n; i++)
-        protobuf_c_message_free_unpacked (all [i], NULL);
-    free (all);
+    catalogue_free_records (all, n);
 }
 
 void

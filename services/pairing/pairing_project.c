@@ -24,6 +24,22 @@ s_copy (char *dest, size_t size, const char *src)
     snprintf (dest, size, "%s", src? src: "");
 }
 
+/* The fields of a queued tuple that both kinds have: "e" (a whole enterprise, whose
+   industry and mentor capacity follow) or "s" (a status change). */
+static void
+s_fill (pairing_proj_t *p, const char *kind, const char *code, uint64_t version, const char *city,
+        const char *county, const char *dept, const char *cluster, int status)
+{
+    s_copy (p->kind, sizeof p->kind, kind);
+    s_copy (p->code, sizeof p->code, code);
+    snprintf (p->version, sizeof p->version, "%" PRIu64, version);
+    s_copy (p->city, sizeof p->city, city);
+    s_copy (p->county, sizeof p->county, county);
+    s_copy (p->dept, sizeof p->dept, dept);
+    s_copy (p->cluster, sizeof p->cluster, cluster);
+    snprintf (p->status, sizeof p->status, "%d", status);
+}
+
 static int
 s_agency (pairing_t *self, const Innov__Event *event)
 {
@@ -98,40 +114,24 @@ pairing_project_event (pairing_t *self, const Innov__Event *event)
         return -1;
     pairing_proj_t *p = &self->queue [self->queued];
     memset (p, 0, sizeof *p);
+    const ProtobufCMessageDescriptor *desc = whole? &innov__enterprise__descriptor: &innov__status_change__descriptor;
+    ProtobufCMessage *payload = protobuf_c_message_unpack (desc, NULL, event->payload.len, event->payload.data);
+    if (!payload) {
+        inv_warn ("%s %s: payload does not decode; ignored", type, event->subject);
+        return 0;
+    }
     if (whole) {
-        Innov__Enterprise *e = innov__enterprise__unpack (NULL, event->payload.len, event->payload.data);
-        if (!e) {
-            inv_warn ("%s %s: payload does not decode; ignored", type, event->subject);
-            return 0;
-        }
-        s_copy (p->kind, sizeof p->kind, "e");
-        s_copy (p->code, sizeof p->code, e->credit_code);
-        snprintf (p->version, sizeof p->version, "%" PRIu64, e->version);
-        s_copy (p->city, sizeof p->city, e->city);
-        s_copy (p->county, sizeof p->county, e->county);
-        s_copy (p->dept, sizeof p->dept, e->department);
+        const Innov__Enterprise *e = (const Innov__Enterprise *) payload;
+        s_fill (p, "e", e->credit_code, e->version, e->city, e->county, e->department, e->cluster, (int) e->status);
         s_copy (p->ind, sizeof p->ind, e->industry);
-        s_copy (p->cluster, sizeof p->cluster, e->cluster);
-        snprintf (p->status, sizeof p->status, "%d", (int) e->status);
         snprintf (p->cap, sizeof p->cap, "%u", e->mentor_capacity? e->mentor_capacity: self->mentor_capacity);
-        innov__enterprise__free_unpacked (e, NULL);
     }
     else {
-        Innov__StatusChange *c = innov__status_change__unpack (NULL, event->payload.len, event->payload.data);
-        if (!c) {
-            inv_warn ("%s %s: payload does not decode; ignored", type, event->subject);
-            return 0;
-        }
-        s_copy (p->kind, sizeof p->kind, "s");
-        s_copy (p->code, sizeof p->code, c->credit_code);
-        snprintf (p->version, sizeof p->version, "%" PRIu64, c->version);
-        s_copy (p->city, sizeof p->city, event->city);
-        s_copy (p->county, sizeof p->county, event->county);
-        s_copy (p->dept, sizeof p->dept, event->department);
-        s_copy (p->cluster, sizeof p->cluster, event->cluster);
-        snprintf (p->status, sizeof p->status, "%d", (int) c->to);
-        innov__status_change__free_unpacked (c, NULL);
+        const Innov__StatusChange *c = (const Innov__StatusChange *) payload;
+        s_fill (p, "s", c->credit_code, c->version, event->city, event->county, event->department, event->cluster,
+                (int) c->to);
     }
+    protobuf_c_message_free_unpacked (payload, NULL);
     self->queued++;
     return 1;
 }

@@ -284,6 +284,17 @@ registry_finish_write (inv_call_t *call, inv_store_result_t *result)
         inv_call_error (call, result->code, "%s", result->message);
 }
 
+bool
+registry_settled (inv_call_t *call, inv_store_result_t *result, int attempt)
+{
+    bool stale = result->code == 409 && streq (result->reason, "stale");
+    bool settled = !stale || attempt == REGISTRY_UPDATE_ATTEMPTS - 1;
+    if (settled)
+        registry_finish_write (call, result);
+    inv_store_result_clear (result);
+    return settled;
+}
+
 /* ---- reading one record ------------------------------------------------------------- */
 
 /* 0 found (*record_p unpacked, province in pp), 1 not found, -1 Redis down, -2 the

@@ -208,13 +208,8 @@ registry_enterprise_update (void *ctx, inv_call_t *call)
                  body, body_len, current->version, req->expected_version, NULL, &result);
         free (body);
         innov__enterprise__free_unpacked (current, NULL);
-        bool stale = result.code == 409 && streq (result.reason, "stale");
-        if (!stale || attempt == REGISTRY_UPDATE_ATTEMPTS - 1) {
-            registry_finish_write (call, &result);
-            inv_store_result_clear (&result);
+        if (registry_settled (call, &result, attempt))
             return;
-        }
-        inv_store_result_clear (&result);
     }
 }
 

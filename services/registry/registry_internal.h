@@ -114,4 +114,8 @@ int registry_write (registry_t *self, inv_script_t *script, const char *pp, cons
                     const registry_flow_t *flow, inv_store_result_t *result);
 /* Turn a script's result into the call's reply. */
 void registry_finish_write (inv_call_t *call, inv_store_result_t *result);
+/* After write attempt number attempt (from 0): true when it is settled (answered through
+   registry_finish_write), false when a stale version calls for another attempt; the
+   result is cleared either way. */
+bool registry_settled (inv_call_t *call, inv_store_result_t *result, int attempt);
 #endif

@@ -194,13 +194,8 @@ s_workflow (registry_t *self, inv_call_t *call, const step_t *step)
             inv_info ("%s %s: %s -> %s by %s", event, step->code, registry_status_name (change.from),
                       registry_status_name (change.to), change.actor);
         innov__enterprise__free_unpacked (current, NULL);
-        bool stale = result.code == 409 && streq (result.reason, "stale");
-        if (!stale || attempt == REGISTRY_UPDATE_ATTEMPTS - 1) {
-            registry_finish_write (call, &result);
-            inv_store_result_clear (&result);
+        if (registry_settled (call, &result, attempt))
             return;
-        }
-        inv_store_result_clear (&result);
     }
 }
 

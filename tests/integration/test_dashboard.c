@@ -33,7 +33,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "harness.h"
+#include "stack.h"
 #include "inv_json.h"
 #include "inv_valid.h"
 
@@ -121,23 +121,6 @@ s_chromium_run (fixture_t *f, const char *extra, const char *url, const char *ou
     return -1;
 }
 
-static char *
-s_slurp (const char *path)
-{
-    FILE *file = fopen (path, "rb");
-    if (!file)
-        return NULL;
-    fseek (file, 0, SEEK_END);
-    long size = ftell (file);
-    fseek (file, 0, SEEK_SET);
-    char *text = malloc ((size_t) size + 1);
-    assert_non_null (text);
-    size_t got = fread (text, 1, (size_t) size, file);
-    text [got] = 0;
-    fclose (file);
-    return text;
-}
-
 /* Checks that path is a PNG of the window's width with something drawn. */
 static void
 s_check_png (const char *path)
@@ -172,7 +155,7 @@ s_page (fixture_t *f, const char *fragment, const char *shot)
         unlink (path);
     }
     int rc = s_chromium_run (f, arg, url, out);
-    char *dom = s_slurp (out);
+    char *dom = harness_read (out);
     if (rc != 0 || !dom || !strstr (dom, "</html>"))
         fail_msg ("chromium %s: exit %d, %zu bytes of DOM", url, rc, dom? strlen (dom): 0);
     if (shot)
@@ -263,31 +246,12 @@ s_no_error_banner (const char *dom)
 
 /* ---- the stack --------------------------------------------------------------------------- */
 
-/* Run innovctl (NULL-terminated arguments); fail unless it exits 0; its stdout. */
-static char *
-s_ctl (harness_t *h, const char *arg, ...)
-{
-    const char *a [16] = { arg };
-    va_list ap;
-    va_start (ap, arg);
-    for (int n = 1; n < 15 && (a [n] = va_arg (ap, const char *)); n++)
-        ;
-    va_end (ap);
-    char *out = NULL, *err = NULL;
-    int rc = harness_ctl (h, &out, &err, a [0], a [1], a [2], a [3], a [4], a [5], a [6], a [7],
-                          a [8], a [9], a [10], a [11], a [12], a [13], a [14], NULL);
-    if (rc != 0)
-        fail_msg ("innovctl %s %s: exit %d: %s%s", a [0], a [1], rc, out? out: "", err? err: "");
-    free (err);
-    return out;
-}
-
 static void
 s_add (harness_t *h, const char *prefix17, char *code, const char *name, const char *county)
 {
     assert_true (inv_credit_code_complete (prefix17, code));
-    free (s_ctl (h, "enterprise", "add", "--code", code, "--name", name, "--county", county,
-                 "--industry", "3311", "--department", "省工信厅", NULL));
+    free (stack_json (h, "enterprise", "add", "--code", code, "--name", name, "--county", county,
+                      "--industry", "3311", "--department", "省工信厅", NULL));
 }
 
 /* True once something accepts TCP connections on 127.0.0.1:port (within 10 s). */
@@ -312,8 +276,8 @@ s_port_open (int port)
 static void
 s_make_token (fixture_t *f)
 {
-    char *out = s_ctl (f->h, "token", "create", "--principal", "province", "--name", "看板测试",
-                       "--json", NULL);
+    char *out = stack_json (f->h, "token", "create", "--principal", "province", "--name", "看板测试",
+                            "--json", NULL);
     char *secret = inv_json_get (out, "token.secret");
     if (!secret || !*secret)
         fail_msg ("no token.secret in: %s", out);
@@ -330,9 +294,8 @@ s_setup (void **state)
         return 0;
     fixture_t *f = calloc (1, sizeof (fixture_t));
     *state = f;
-    f->h = harness_new ();
-    if (!f->h || harness_start_redis (f->h) < 0 || harness_start_broker (f->h) < 0
-    ||  harness_start_service (f->h, "registry") < 0)
+    f->h = stack_new (NULL, "redis", "broker", "registry", NULL);
+    if (!f->h)
         return -1;
     f->port = harness_free_port ();
     char http [64];
@@ -389,18 +352,18 @@ test_load_data (void **state)
     s_add (h, "91140105MA0DKHB01", f->code_ty, "太原看板测试机械有限公司", "140105");
     s_add (h, "91140106MA0DKHB02", f->code_ty2, "太原看板测试材料有限公司", "140106");
     s_add (h, "91140213MA0DKHB03", f->code_dt, "大同看板测试煤机有限公司", "140213");
-    free (s_ctl (h, "enterprise", "status", f->code_ty, "--to", "in_progress", "--reason", "已立项研发项目",
-                 NULL, NULL));
-    free (s_ctl (h, "enterprise", "status", f->code_ty, "--to", "active", "--reason", "建成企业技术中心",
-                 NULL, NULL));
-    free (s_ctl (h, "enterprise", "status", f->code_dt, "--to", "in_progress", "--reason", "签订产学研合作协议",
-                 NULL, NULL));
+    free (stack_json (h, "enterprise", "status", f->code_ty, "--to", "in_progress", "--reason", "已立项研发项目",
+                      NULL, NULL));
+    free (stack_json (h, "enterprise", "status", f->code_ty, "--to", "active", "--reason", "建成企业技术中心",
+                      NULL, NULL));
+    free (stack_json (h, "enterprise", "status", f->code_dt, "--to", "in_progress", "--reason", "签订产学研合作协议",
+                      NULL, NULL));
     s_make_token (f);
 
     /* wait for notify's overdue notices (its tick is 1 s) */
     bool noticed = false;
     for (int i = 0; i < 100 && !noticed; i++) {
-        char *out = s_ctl (h, "--as", "city:140100", "notices", "unread", NULL);
+        char *out = stack_json (h, "--as", "city:140100", "notices", "unread", NULL);
         noticed = atoi (out) > 0;
         free (out);
         if (!noticed)

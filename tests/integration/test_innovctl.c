@@ -15,7 +15,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <czmq.h>
-#include "harness.h"
+#include "stack.h"
 #include "event.pb-c.h"
 #include "inv_json.h"
 #include "inv_table.h"
@@ -38,20 +38,17 @@ s_lines (const char *text)
     return n;
 }
 
-/* Adds an enterprise; fails the test if innovctl does not exit 0. */
+/* Adds an enterprise with the code completed from first17 (into code); fails the test
+   unless innovctl exits 0 and prints the code. */
 static void
-s_add (harness_t *h, const char *code, const char *name, const char *county)
+s_add (harness_t *h, const char *first17, char *code, const char *name, const char *county)
 {
-    char *out = NULL, *err = NULL;
-    int rc = harness_ctl (h, &out, &err, "enterprise", "add", "--code", code, "--name", name,
-                          "--county", county, "--industry", "3311", "--department", "gxt",
-                          "--revenue", "12345.6", "--rd-activity", "yes", NULL);
-    if (rc != 0)
-        print_error ("add %s: exit %d: %s", code, rc, err? err: "");
-    assert_int_equal (rc, 0);
+    s_code (first17, code);
+    char *out = stack_json (h, "enterprise", "add", "--code", code, "--name", name, "--county", county,
+                            "--industry", "3311", "--department", "gxt", "--revenue", "12345.6",
+                            "--rd-activity", "yes", NULL);
     assert_non_null (strstr (out, code));
     free (out);
-    free (err);
 }
 
 /* The display column where `cell` starts in `line`, or -1. */
@@ -86,26 +83,8 @@ s_line_with (const char *text, const char *needle)
 static int
 s_stack_up (void **state)
 {
-    harness_t *h = harness_new ();
-    *state = h;
-    if (!h)
-        return -1;
-    if (harness_start_redis (h) < 0 || harness_start_broker (h) < 0
-    ||  harness_start_service (h, "registry") < 0) {
-        harness_destroy (&h);
-        *state = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-static int
-s_stack_down (void **state)
-{
-    harness_t *h = *state;
-    if (h)
-        harness_destroy (&h);
-    return 0;
+    *state = stack_new (NULL, "redis", "broker", "registry", NULL);
+    return *state? 0: -1;
 }
 
 /* Tests with a harness of their own get it from a per-test fixture, so that it is
@@ -115,12 +94,6 @@ s_own_bare (void **state)
 {
     *state = harness_new ();
     return *state? 0: -1;
-}
-
-static int
-s_own_stack (void **state)
-{
-    return s_stack_up (state);
 }
 
 static void
@@ -159,14 +132,10 @@ test_add_then_list_by_city (void **state)
 {
     harness_t *h = *state;
     char taiyuan [19], changzhi [19];
-    s_code ("91140105MA0LT0001", taiyuan);
-    s_code ("91140403MA0LT0002", changzhi);
-    s_add (h, taiyuan, "山西列表测试金属结构有限公司", "140105");
-    s_add (h, changzhi, "Changzhi Test Co", "140403");
+    s_add (h, "91140105MA0LT0001", taiyuan, "山西列表测试金属结构有限公司", "140105");
+    s_add (h, "91140403MA0LT0002", changzhi, "Changzhi Test Co", "140403");
 
-    char *out = NULL, *err = NULL;
-    int rc = harness_ctl (h, &out, &err, "enterprise", "list", "--city", "140100", NULL);
-    assert_int_equal (rc, 0);
+    char *out = stack_json (h, "enterprise", "list", "--city", "140100", NULL);
     assert_non_null (strstr (out, taiyuan));
     assert_null (strstr (out, changzhi));
     /* City and county shown by name; columns line up under their headers */
@@ -185,11 +154,9 @@ test_add_then_list_by_city (void **state)
     free (header);
     free (row);
     free (out);
-    free (err);
 
     /* By name too, and by the other city */
-    rc = harness_ctl (h, &out, NULL, "enterprise", "list", "--city", "长治市", NULL);
-    assert_int_equal (rc, 0);
+    out = stack_json (h, "enterprise", "list", "--city", "长治市", NULL);
     assert_non_null (strstr (out, changzhi));
     assert_null (strstr (out, taiyuan));
     free (out);
@@ -200,8 +167,7 @@ test_json_output (void **state)
 {
     harness_t *h = *state;
     char code [19];
-    s_code ("91140107MA0JN0003", code);
-    s_add (h, code, "山西\"引号\"测试有限公司", "140107");
+    s_add (h, "91140107MA0JN0003", code, "山西\"引号\"测试有限公司", "140107");
 
     char *out = NULL;
     assert_int_equal (harness_ctl (h, &out, NULL, "enterprise", "get", code, "--json", NULL), 0);
@@ -244,8 +210,7 @@ test_update_and_conflict (void **state)
 {
     harness_t *h = *state;
     char code [19];
-    s_code ("91140108MA0UPDT04", code);
-    s_add (h, code, "更新测试有限公司", "140108");
+    s_add (h, "91140108MA0UPDT04", code, "更新测试有限公司", "140108");
     char *out = NULL, *err = NULL;
     int rc = harness_ctl (h, &out, &err, "enterprise", "update", code, "--mentor-capacity", "3",
                           "--expected-version", "1", "--json", NULL);
@@ -311,8 +276,7 @@ test_count (void **state)
 {
     harness_t *h = *state;
     char code [19];
-    s_code ("91140202MA0CNT007", code);
-    s_add (h, code, "大同计数测试有限公司", "140213");
+    s_add (h, "91140202MA0CNT007", code, "大同计数测试有限公司", "140213");
     char *out = NULL;
     assert_int_equal (harness_ctl (h, &out, NULL, "enterprise", "count", NULL), 0);
     char *line = s_line_with (out, "大同市");
@@ -403,16 +367,10 @@ test_events_tail (void **state)
 {
     harness_t *h = *state;
     char first [19], second [19];
-    s_code ("91140105MA0EN0008", first);
-    s_code ("91140802MA0EN0009", second);
-    s_add (h, first, "事件一有限公司", "140105");
-    s_add (h, second, "事件二有限公司", "140802");
+    s_add (h, "91140105MA0EN0008", first, "事件一有限公司", "140105");
+    s_add (h, "91140802MA0EN0009", second, "事件二有限公司", "140802");
 
-    char *out = NULL, *err = NULL;
-    int rc = harness_ctl (h, &out, &err, "events", "tail", "--since", "0", "--count", "2", NULL);
-    if (rc != 0)
-        print_error ("exit %d: %s\n", rc, err);
-    assert_int_equal (rc, 0);
+    char *out = stack_json (h, "events", "tail", "--since", "0", "--count", "2", NULL);
     assert_int_equal (s_lines (out), 2);
     char *line1 = s_line_with (out, first);
     char *line2 = s_line_with (out, second);
@@ -426,11 +384,9 @@ test_events_tail (void **state)
     free (line1);
     free (line2);
     free (out);
-    free (err);
 
     /* JSON, one object per line, from after the first */
-    rc = harness_ctl (h, &out, &err, "events", "tail", "--since", "1", "--count", "1", "--json", NULL);
-    assert_int_equal (rc, 0);
+    out = stack_json (h, "events", "tail", "--since", "1", "--count", "1", "--json", NULL);
     assert_int_equal (s_lines (out), 1);
     assert_true (inv_json_valid (out, NULL, 0));
     char *value = inv_json_get (out, "seq");
@@ -443,7 +399,6 @@ test_events_tail (void **state)
     assert_string_equal (value, "140800");
     free (value);
     free (out);
-    free (err);
 }
 
 /* Live events with a repeat and a gap: the test publishes the events itself on an
@@ -490,10 +445,9 @@ test_events_gap_and_repeat (void **state)
     harness_t *h = *state;
     const char *prefixes [] = { "91140105MA0GP0001", "91140105MA0GP0002", "91140105MA0GP0003" };
     char codes [3][19];
-    for (int i = 0; i < 3; i++) {
-        s_code (prefixes [i], codes [i]);
-        s_add (h, codes [i], i == 0? "缺口一有限公司": i == 1? "缺口二有限公司": "缺口三有限公司", "140105");
-    }
+    for (int i = 0; i < 3; i++)
+        s_add (h, prefixes [i], codes [i], i == 0? "缺口一有限公司": i == 1? "缺口二有限公司": "缺口三有限公司",
+               "140105");
     char events [64];
     snprintf (events, sizeof events, "tcp://127.0.0.1:%d", harness_free_port ());
     zsock_t *pub = zsock_new (ZMQ_XPUB);
@@ -560,10 +514,10 @@ main (void)
         cmocka_unit_test (test_count),
         cmocka_unit_test (test_usage_errors),
         cmocka_unit_test (test_gendata_load),
-        cmocka_unit_test_setup_teardown (test_broker_unreachable, s_own_bare, s_stack_down),
-        cmocka_unit_test_setup_teardown (test_events_tail, s_own_stack, s_stack_down),
-        cmocka_unit_test_setup_teardown (test_events_gap_and_repeat, s_own_stack, s_stack_down),
+        cmocka_unit_test_setup_teardown (test_broker_unreachable, s_own_bare, stack_down),
+        cmocka_unit_test_setup_teardown (test_events_tail, s_stack_up, stack_down),
+        cmocka_unit_test_setup_teardown (test_events_gap_and_repeat, s_stack_up, stack_down),
     };
-    int failed = cmocka_run_group_tests_name ("innovctl", tests, s_stack_up, s_stack_down);
+    int failed = cmocka_run_group_tests_name ("innovctl", tests, s_stack_up, stack_down);
     return failed;
 }

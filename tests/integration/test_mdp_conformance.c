@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <czmq.h>
-#include "harness.h"
+#include "stack.h"
 #include "rpc.pb-c.h"
 
 #define HEARTBEAT_MS 200
@@ -143,26 +143,9 @@ s_worker (harness_t *h, const char *service, bool enveloped)
 static int
 setup (void **state)
 {
-    harness_t *h = harness_new ();
-    assert_non_null (h);
-    harness_setenv (h, "INNOV_HEARTBEAT_MS", "200");
-    harness_setenv (h, "INNOV_LIVENESS", "3");
-    harness_setenv (h, "INNOV_UNKNOWN_SERVICE_MS", "500");
-    harness_setenv (h, "INNOV_MAX_REQUEST_BYTES", "1024");
-    if (harness_start_broker (h) < 0) {
-        harness_destroy (&h);
-        return -1;
-    }
-    *state = h;
-    return 0;
-}
-
-static int
-teardown (void **state)
-{
-    harness_t *h = (harness_t *) *state;
-    harness_destroy (&h);
-    return 0;
+    *state = stack_new ("INNOV_HEARTBEAT_MS=200 INNOV_LIVENESS=3 INNOV_UNKNOWN_SERVICE_MS=500 "
+                        "INNOV_MAX_REQUEST_BYTES=1024", "broker", NULL);
+    return *state? 0: -1;
 }
 
 /* ---- tests ------------------------------------------------------------------------- */
@@ -562,14 +545,14 @@ int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_request_partial_final_frames, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_anonymous_caller, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_broker_heartbeats_worker, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_unexpected_command_disconnect, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_enveloped_peers, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_garbage_and_truncated, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_oversized_body_413, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_mmi_and_unknown_service, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_request_partial_final_frames, setup, stack_down),
+        cmocka_unit_test_setup_teardown (test_anonymous_caller, setup, stack_down),
+        cmocka_unit_test_setup_teardown (test_broker_heartbeats_worker, setup, stack_down),
+        cmocka_unit_test_setup_teardown (test_unexpected_command_disconnect, setup, stack_down),
+        cmocka_unit_test_setup_teardown (test_enveloped_peers, setup, stack_down),
+        cmocka_unit_test_setup_teardown (test_garbage_and_truncated, setup, stack_down),
+        cmocka_unit_test_setup_teardown (test_oversized_body_413, setup, stack_down),
+        cmocka_unit_test_setup_teardown (test_mmi_and_unknown_service, setup, stack_down),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -27,7 +27,7 @@
 #include <cmocka.h>
 #include <czmq.h>
 #include <signal.h>
-#include "harness.h"
+#include "stack.h"
 #include "inv_clock.h"
 #include "inv_redis.h"
 #include "inv_rpc.h"
@@ -149,23 +149,12 @@ s_submit (const char *deadline, const char *agency, const char *when)
 }
 
 static int
-s_rpc (const char *as, const char *method, const ProtobufCMessage *req,
-       const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply)
-{
-    mdp_client_t *client = mdp_client_new (harness_broker (H), as);
-    assert_non_null (client);
-    mdp_client_set_timeout (client, 5000);
-    int code = inv_rpc_call (client, "notify", method, req, desc, reply, NULL);
-    mdp_client_destroy (&client);
-    return code;
-}
-
-static int
 s_unread (const char *as)
 {
     Innov__UnreadRequest req = INNOV__UNREAD_REQUEST__INIT;
     ProtobufCMessage *reply = NULL;
-    assert_int_equal (s_rpc (as, "notices.unread", &req.base, &innov__unread_reply__descriptor, &reply), 200);
+    assert_int_equal (stack_rpc (H, as, "notify", "notices.unread", &req.base, &innov__unread_reply__descriptor,
+                                 &reply, NULL), 200);
     int n = (int) ((Innov__UnreadReply *) reply)->unread;
     protobuf_c_message_free_unpacked (reply, NULL);
     return n;
@@ -175,14 +164,9 @@ static int
 setup (void **state)
 {
     (void) state;
-    H = harness_new ();
     P [0] = P [1] = -1;
-    harness_setenv (H, "NOTIFY_TICK_MS", "100");
-    harness_setenv (H, "NOTIFY_YEAR", "2026");
-    if (harness_start_redis (H) < 0 || harness_start_broker (H) < 0
-    ||  harness_start_service (H, "registry") < 0)
-        return -1;
-    R = inv_redis_new (harness_redis (H));
+    H = stack_new ("NOTIFY_TICK_MS=100 NOTIFY_YEAR=2026", "redis", "broker", "registry", NULL);
+    R = H? inv_redis_new (harness_redis (H)): NULL;
     return R? 0: -1;
 }
 
@@ -218,8 +202,8 @@ test_overdue_and_escalation (void **state)
 
     Innov__ListNoticesRequest list = INNOV__LIST_NOTICES_REQUEST__INIT;
     ProtobufCMessage *reply = NULL;
-    assert_int_equal (s_rpc ("city:140200", "notices.list", &list.base,
-                             &innov__list_notices_reply__descriptor, &reply), 200);
+    assert_int_equal (stack_rpc (H, "city:140200", "notify", "notices.list", &list.base,
+                                 &innov__list_notices_reply__descriptor, &reply, NULL), 200);
     Innov__ListNoticesReply *notices = (Innov__ListNoticesReply *) reply;
     assert_int_equal (notices->n_notices, 2);
     assert_string_equal (notices->notices [0]->kind, "overdue");
@@ -227,8 +211,8 @@ test_overdue_and_escalation (void **state)
     assert_string_equal (notices->notices [1]->light, "yellow");
     protobuf_c_message_free_unpacked (reply, NULL);
     list.agency = (char *) "city:140300";
-    assert_int_equal (s_rpc ("city:140200", "notices.list", &list.base,
-                             &innov__list_notices_reply__descriptor, &reply), 403);
+    assert_int_equal (stack_rpc (H, "city:140200", "notify", "notices.list", &list.base,
+                                 &innov__list_notices_reply__descriptor, &reply, NULL), 403);
 
     /* the 7th: past the 2-day interval, the heads */
     s_start_notify ("2026-03-07T09:00:00");
@@ -273,8 +257,8 @@ test_subscription_between_cities (void **state)
         char as [32];
         snprintf (as, sizeof as, "city:%s", cities [i]);
         ProtobufCMessage *reply = NULL;
-        assert_int_equal (s_rpc (as, "notify.subscribe", &req.base,
-                                 &innov__subscription_reply__descriptor, &reply), 200);
+        assert_int_equal (stack_rpc (H, as, "notify", "notify.subscribe", &req.base,
+                                     &innov__subscription_reply__descriptor, &reply, NULL), 200);
         protobuf_c_message_free_unpacked (reply, NULL);
     }
     char *out = NULL;
@@ -293,8 +277,8 @@ test_subscription_between_cities (void **state)
     assert_int_equal (s_unread ("city:140200"), 0);
     Innov__ListNoticesRequest list = INNOV__LIST_NOTICES_REQUEST__INIT;
     ProtobufCMessage *reply = NULL;
-    assert_int_equal (s_rpc ("city:140100", "notices.list", &list.base,
-                             &innov__list_notices_reply__descriptor, &reply), 200);
+    assert_int_equal (stack_rpc (H, "city:140100", "notify", "notices.list", &list.base,
+                                 &innov__list_notices_reply__descriptor, &reply, NULL), 200);
     Innov__ListNoticesReply *notices = (Innov__ListNoticesReply *) reply;
     assert_int_equal (notices->n_notices, 1);
     assert_string_equal (notices->notices [0]->event_type, "enterprise.created");
@@ -322,8 +306,8 @@ test_instance_killed_mid_stream (void **state)
     Innov__SubscribeRequest req = INNOV__SUBSCRIBE_REQUEST__INIT;
     req.subscription = &sub;
     ProtobufCMessage *reply = NULL;
-    assert_int_equal (s_rpc ("city:140100", "notify.subscribe", &req.base,
-                             &innov__subscription_reply__descriptor, &reply), 200);
+    assert_int_equal (stack_rpc (H, "city:140100", "notify", "notify.subscribe", &req.base,
+                                 &innov__subscription_reply__descriptor, &reply, NULL), 200);
     protobuf_c_message_free_unpacked (reply, NULL);
     for (int i = 0; i < 2; i++)
         harness_kill (H, P [i], SIGTERM);

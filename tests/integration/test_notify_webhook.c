@@ -28,7 +28,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include "harness.h"
+#include "stack.h"
 #include "inv_json.h"
 #include "inv_redis.h"
 #include "inv_rpc.h"
@@ -189,18 +189,6 @@ static harness_t *H;
 static inv_redis_t *R;
 static pid_t P = -1;
 
-static int
-s_rpc (const char *as, const char *method, const ProtobufCMessage *req,
-       const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply)
-{
-    mdp_client_t *client = mdp_client_new (harness_broker (H), as);
-    assert_non_null (client);
-    mdp_client_set_timeout (client, 5000);
-    int code = inv_rpc_call (client, "notify", method, req, desc, reply, NULL);
-    mdp_client_destroy (&client);
-    return code;
-}
-
 /* city:140100 subscribes to events of type prefix with a webhook at path; returns the
    reply (the caller frees it). */
 static Innov__Subscription *
@@ -211,8 +199,8 @@ s_subscribe (const char *prefix, const char *url, ProtobufCMessage **reply)
     sub.webhook_url = (char *) url;
     Innov__SubscribeRequest req = INNOV__SUBSCRIBE_REQUEST__INIT;
     req.subscription = &sub;
-    assert_int_equal (s_rpc ("city:140100", "notify.subscribe", &req.base,
-                             &innov__subscription_reply__descriptor, reply), 200);
+    assert_int_equal (stack_rpc (H, "city:140100", "notify", "notify.subscribe", &req.base,
+                                 &innov__subscription_reply__descriptor, reply, NULL), 200);
     Innov__Subscription *got = ((Innov__SubscriptionReply *) *reply)->subscription;
     assert_int_equal (strlen (got->secret), NOTIFY_WEBHOOK_SECRET_LEN);
     return got;
@@ -248,8 +236,8 @@ s_wait_delivery (const char *id, const char *want, ProtobufCMessage **reply)
     req.subscription = (char *) id;
     for (int waited = 0; ; waited += 100) {
         *reply = NULL;
-        assert_int_equal (s_rpc ("city:140100", "notify.deliveries", &req.base,
-                                 &innov__list_deliveries_reply__descriptor, reply), 200);
+        assert_int_equal (stack_rpc (H, "city:140100", "notify", "notify.deliveries", &req.base,
+                                     &innov__list_deliveries_reply__descriptor, reply, NULL), 200);
         Innov__ListDeliveriesReply *list = (Innov__ListDeliveriesReply *) *reply;
         if (list->n_deliveries == 1 && streq (list->deliveries [0]->state, want))
             return list->deliveries [0];
@@ -286,13 +274,9 @@ static int
 setup (void **state)
 {
     (void) state;
-    H = harness_new ();
-    harness_setenv (H, "NOTIFY_TICK_MS", "100");
-    harness_setenv (H, "NOTIFY_YEAR", "2026");
-    harness_setenv (H, "NOTIFY_WEBHOOK_BACKOFF_MAX_MS", "2000");
-    harness_setenv (H, "NOTIFY_WEBHOOK_ATTEMPTS", "3");
-    harness_setenv (H, "NOTIFY_WEBHOOK_TIMEOUT_MS", "1000");
-    if (harness_start_redis (H) < 0 || harness_start_broker (H) < 0 || s_receiver_start ())
+    H = stack_new ("NOTIFY_TICK_MS=100 NOTIFY_YEAR=2026 NOTIFY_WEBHOOK_BACKOFF_MAX_MS=2000 "
+                   "NOTIFY_WEBHOOK_ATTEMPTS=3 NOTIFY_WEBHOOK_TIMEOUT_MS=1000", "redis", "broker", NULL);
+    if (!H || s_receiver_start ())
         return -1;
     R = inv_redis_new (harness_redis (H));
     return R? 0: -1;

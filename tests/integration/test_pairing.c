@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <czmq.h>
-#include "harness.h"
+#include "stack.h"
 #include "inv_json.h"
 
 #define CITY        "140100"
@@ -40,54 +40,8 @@ static size_t S_n;
 static int
 s_stack_up (void **state)
 {
-    harness_t *h = harness_new ();
-    *state = h;
-    if (!h)
-        return -1;
-    harness_setenv (h, "PAIRING_MENTOR_CAPACITY", "20");
-    if (harness_start_redis (h) < 0 || harness_start_broker (h) < 0
-    ||  harness_start_service (h, "registry") < 0 || harness_start_service (h, "pairing") < 0)
-        return -1;
-    return 0;
-}
-
-static int
-s_stack_down (void **state)
-{
-    harness_t *h = *state;
-    harness_destroy (&h);
-    return 0;
-}
-
-/* Run innovctl; assert its exit code; stdout + stderr joined (malloc'd). */
-static char *
-s_ctlv (harness_t *h, int expect, const char **args)
-{
-    char *out = NULL, *err = NULL;
-    int rc = harness_ctl (h, &out, &err, args [0], args [1], args [2], args [3], args [4], args [5],
-                          args [6], args [7], args [8], args [9], args [10], args [11], args [12],
-                          args [13], args [14], args [15], NULL);
-    if (rc != expect)
-        fail_msg ("innovctl %s %s %s: exit %d, expected %d: %s%s", args [0], args [1]? args [1]: "",
-                  args [1] && args [2]? args [2]: "", rc, expect, out? out: "", err? err: "");
-    char *joined = zsys_sprintf ("%s%s", out? out: "", err? err: "");
-    free (out);
-    free (err);
-    return joined;
-}
-
-static char *
-s_ctl (harness_t *h, int expect, const char *arg, ...)
-{
-    const char *args [17] = { arg };
-    va_list ap;
-    va_start (ap, arg);
-    int n = 1;
-    while (n < 16 && (args [n] = va_arg (ap, const char *)))
-        n++;
-    va_end (ap);
-    args [n] = NULL;
-    return s_ctlv (h, expect, args);
+    *state = stack_new ("PAIRING_MENTOR_CAPACITY=20", "redis", "broker", "registry", "pairing", NULL);
+    return *state? 0: -1;
 }
 
 /* The ledger: gendata's CSV, imported, and read here too. */
@@ -98,7 +52,7 @@ s_load_ledger (harness_t *h)
     char *command = zsys_sprintf ("%s --count %s --seed 4242 --out %s", harness_bin ("gendata"), COUNT, csv);
     assert_int_equal (system (command), 0);
     zstr_free (&command);
-    free (s_ctl (h, 0, "enterprise", "import", csv, NULL));
+    free (stack_ctl (h, 0, "enterprise", "import", csv, NULL));
     FILE *f = fopen (csv, "r");
     assert_non_null (f);
     char line [1024];
@@ -146,7 +100,7 @@ s_mentor_possible (const row_t *r)
 static long
 s_coverage (harness_t *h, const char *by, const char *scope, const char *field)
 {
-    char *out = s_ctl (h, 0, "--json", "coverage", "--by", by, NULL);
+    char *out = stack_ctl (h, 0, "--json", "coverage", "--by", by, NULL);
     long value = -1;
     size_t rows = inv_json_length (out, "rows");
     for (size_t i = 0; i < rows; i++) {
@@ -202,9 +156,9 @@ test_city_reaches_full_coverage (void **state)
     assert_int_equal (s_coverage (h, "city", "city:" CITY, "noWorkGroup"), tracked_city);
 
     /* the city forms its work group; another city may not */
-    free (s_ctl (h, 1, "--as", "city:140200", "group", "add", "--owner", "city:" CITY, "--name", "专班", NULL));
-    char *out = s_ctl (h, 0, "--as", "city:" CITY, "--json", "group", "add", "--owner", "city:" CITY,
-                       "--name", "太原市第一工作专班", NULL);
+    free (stack_ctl (h, 1, "--as", "city:140200", "group", "add", "--owner", "city:" CITY, "--name", "专班", NULL));
+    char *out = stack_ctl (h, 0, "--as", "city:" CITY, "--json", "group", "add", "--owner", "city:" CITY,
+                           "--name", "太原市第一工作专班", NULL);
     char *id = inv_json_get (out, "id");
     assert_non_null (id);
     free (out);
@@ -216,15 +170,15 @@ test_city_reaches_full_coverage (void **state)
         { "周教授", "太原理工大学", "", "technical", "university" },
     };
     for (int i = 0; i < 4; i++)
-        free (s_ctl (h, 0, "--as", "city:" CITY, "group", "member", "add", id, "--name", members [i][0],
-                     "--unit", members [i][1], "--rank", members [i][2], "--kind", members [i][3], NULL));
+        free (stack_ctl (h, 0, "--as", "city:" CITY, "group", "member", "add", id, "--name", members [i][0],
+                         "--unit", members [i][1], "--rank", members [i][2], "--kind", members [i][3], NULL));
     /* four members and no technical professional: both rules named */
-    out = s_ctl (h, 1, "--as", "city:" CITY, "group", "ready", id, NULL);
+    out = stack_ctl (h, 1, "--as", "city:" CITY, "group", "ready", id, NULL);
     assert_non_null (strstr (out, "members: has 4 members"));
     assert_non_null (strstr (out, "members.unit_kind"));
     free (out);
-    free (s_ctl (h, 0, "--as", "city:" CITY, "group", "member", "add", id, "--name", members [4][0],
-                 "--unit", members [4][1], "--kind", members [4][3], "--unit-kind", members [4][4], NULL));
+    free (stack_ctl (h, 0, "--as", "city:" CITY, "group", "member", "add", id, "--name", members [4][0],
+                     "--unit", members [4][1], "--kind", members [4][3], "--unit-kind", members [4][4], NULL));
     /* the group serves every enterprise of the city (in one command, 50 per request) */
     const char *args [1100];
     size_t na = 0;
@@ -246,13 +200,13 @@ test_city_reaches_full_coverage (void **state)
     zstr_free (&line);
     /* forming: still no work group; ready: the gaps move on to "no pairing" */
     assert_int_equal (s_coverage (h, "city", "city:" CITY, "noWorkGroup"), tracked_city);
-    free (s_ctl (h, 0, "--as", "city:" CITY, "group", "ready", id, NULL));
+    free (stack_ctl (h, 0, "--as", "city:" CITY, "group", "ready", id, NULL));
     assert_int_equal (s_coverage (h, "city", "city:" CITY, "noWorkGroup"), 0);
     assert_int_equal (s_coverage (h, "city", "city:" CITY, "noPairing"), tracked_city);
 
     /* matching: another city may not apply it for this one */
-    free (s_ctl (h, 1, "--as", "city:140200", "pair", "suggest", "--city", CITY, "--apply", NULL));
-    out = s_ctl (h, 0, "--as", "city:" CITY, "--json", "pair", "suggest", "--city", CITY, "--apply", NULL);
+    free (stack_ctl (h, 1, "--as", "city:140200", "pair", "suggest", "--city", CITY, "--apply", NULL));
+    out = stack_ctl (h, 0, "--as", "city:" CITY, "--json", "pair", "suggest", "--city", CITY, "--apply", NULL);
     char *considered = inv_json_get (out, "considered");
     assert_non_null (considered);
     assert_int_equal (atol (considered), tracked_city);
@@ -263,15 +217,15 @@ test_city_reaches_full_coverage (void **state)
     assert_int_equal (s_coverage (h, "city", "city:" CITY, "gaps"), 0);
     assert_int_equal (s_coverage (h, "city", "city:" CITY, "pairings"), tracked_city);
     assert_int_equal (s_coverage (h, "city", "city:" CITY, "mentored"), must_mentor);
-    out = s_ctl (h, 0, "coverage", "gaps", "--city", CITY, NULL);
+    out = stack_ctl (h, 0, "coverage", "gaps", "--city", CITY, NULL);
     assert_non_null (strstr (out, "共 0 个缺口"));
     free (out);
     /* the table says 100.0% */
-    out = s_ctl (h, 0, "coverage", "--by", "city", NULL);
+    out = stack_ctl (h, 0, "coverage", "--by", "city", NULL);
     assert_non_null (strstr (out, "100.0%"));
     free (out);
     /* another run finds nothing left to do */
-    out = s_ctl (h, 0, "--json", "pair", "suggest", "--city", CITY, NULL);
+    out = stack_ctl (h, 0, "--json", "pair", "suggest", "--city", CITY, NULL);
     char *proposed = inv_json_get (out, "proposed");
     assert_true (!proposed || atol (proposed) == 0);
     free (proposed);
@@ -284,7 +238,7 @@ test_active_enterprise_ends_its_pairing (void **state)
 {
     harness_t *h = *state;
     /* a paired enterprise of the city */
-    char *out = s_ctl (h, 0, "--json", "pair", "list", "--city", CITY, "--limit", "1", NULL);
+    char *out = stack_ctl (h, 0, "--json", "pair", "list", "--city", CITY, "--limit", "1", NULL);
     char *code = inv_json_get (out, "pairings[0].enterprise");
     char *pid = inv_json_get (out, "pairings[0].id");
     assert_non_null (code);
@@ -293,17 +247,17 @@ test_active_enterprise_ends_its_pairing (void **state)
     long tracked = s_coverage (h, "city", "city:" CITY, "tracked");
     long pairings = s_coverage (h, "city", "city:" CITY, "pairings");
     /* its status moves on in the registry (from wherever it stands) */
-    out = s_ctl (h, 0, "--json", "enterprise", "get", code, NULL);
+    out = stack_ctl (h, 0, "--json", "enterprise", "get", code, NULL);
     char *status = inv_json_get (out, "status");
     free (out);
     if (status && streq (status, "NOT_STARTED"))
-        free (s_ctl (h, 0, "enterprise", "status", code, "--to", "in_progress", NULL));
+        free (stack_ctl (h, 0, "enterprise", "status", code, "--to", "in_progress", NULL));
     free (status);
-    free (s_ctl (h, 0, "enterprise", "status", code, "--to", "active", "--reason", "建成研发机构", NULL));
+    free (stack_ctl (h, 0, "enterprise", "status", code, "--to", "active", "--reason", "建成研发机构", NULL));
     /* the pairing service ends the pairing from the event alone */
     char *state_text = NULL;
     for (int i = 0; i < 200; i++) {
-        out = s_ctl (h, 0, "--json", "pair", "get", pid, NULL);
+        out = stack_ctl (h, 0, "--json", "pair", "get", pid, NULL);
         free (state_text);
         state_text = inv_json_get (out, "state");
         free (out);
@@ -313,7 +267,7 @@ test_active_enterprise_ends_its_pairing (void **state)
     }
     assert_string_equal (state_text, "ended");
     free (state_text);
-    out = s_ctl (h, 0, "--json", "pair", "get", pid, NULL);
+    out = stack_ctl (h, 0, "--json", "pair", "get", pid, NULL);
     char *reason = inv_json_get (out, "endReason");
     assert_string_equal (reason, "enterprise_active");
     assert_non_null (strstr (out, "\"ended\""));
@@ -323,9 +277,9 @@ test_active_enterprise_ends_its_pairing (void **state)
     assert_int_equal (s_coverage (h, "city", "city:" CITY, "pairings"), pairings - 1);
     assert_int_equal (s_coverage (h, "city", "city:" CITY, "gaps"), 0);
     /* the enterprise may not be paired again */
-    free (s_ctl (h, 1, "pair", "add", code, NULL));
+    free (stack_ctl (h, 1, "pair", "add", code, NULL));
     /* the event is in the stream */
-    out = s_ctl (h, 0, "events", "tail", "--since", "0", "--topic", "pairing.ended", "--count", "1", NULL);
+    out = stack_ctl (h, 0, "events", "tail", "--since", "0", "--topic", "pairing.ended", "--count", "1", NULL);
     assert_non_null (strstr (out, pid));
     free (out);
     free (code);
@@ -339,5 +293,5 @@ main (void)
         cmocka_unit_test (test_city_reaches_full_coverage),
         cmocka_unit_test (test_active_enterprise_ends_its_pairing),
     };
-    return cmocka_run_group_tests (tests, s_stack_up, s_stack_down);
+    return cmocka_run_group_tests (tests, s_stack_up, stack_down);
 }

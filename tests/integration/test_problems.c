@@ -28,7 +28,7 @@
 #include <czmq.h>
 #include <math.h>
 #include <signal.h>
-#include "harness.h"
+#include "stack.h"
 #include "inv_clock.h"
 #include "inv_json.h"
 #include "inv_redis.h"
@@ -49,49 +49,7 @@ static int64_t t0;
 
 /* ---- plumbing ----------------------------------------------------------------------- */
 
-/* innovctl with up to 16 arguments; asserts the exit code; returns stdout + stderr
-   (stdout alone for JSON, since innovctl logs on stderr that the clock is set). */
-static char *
-s_ctl_v (int expect, bool stdout_only, const char *arg, va_list ap)
-{
-    const char *a [18] = { arg };
-    int n = 1;
-    while (n < 17 && (a [n] = va_arg (ap, const char *)))
-        n++;
-    a [n] = NULL;
-    char *out = NULL, *err = NULL;
-    int rc = harness_ctl (H, &out, &err, a [0], a [1], a [2], a [3], a [4], a [5], a [6], a [7], a [8],
-                          a [9], a [10], a [11], a [12], a [13], a [14], a [15], a [16], NULL);
-    if (rc != expect)
-        fail_msg ("innovctl %s %s %s: exit %d, expected %d: %s%s", a [0], a [1]? a [1]: "",
-                  a [2] && a [1]? a [2]: "", rc, expect, out? out: "", err? err: "");
-    char *joined = zsys_sprintf ("%s%s", out? out: "", err && !stdout_only? err: "");
-    free (out);
-    free (err);
-    return joined;
-}
-
-static char *
-s_ctl (int expect, const char *arg, ...)
-{
-    va_list ap;
-    va_start (ap, arg);
-    char *text = s_ctl_v (expect, false, arg, ap);
-    va_end (ap);
-    return text;
-}
-
-static char *
-s_json (const char *arg, ...)
-{
-    va_list ap;
-    va_start (ap, arg);
-    char *text = s_ctl_v (0, true, arg, ap);
-    va_end (ap);
-    return text;
-}
-
-#define CTL_OK(...)  free (s_ctl (0, __VA_ARGS__, NULL))
+#define CTL_OK(...)  free (stack_ctl (H, 0, __VA_ARGS__, NULL))
 
 /* Move one service's clock to t0 + offset. */
 static void
@@ -99,21 +57,7 @@ s_clock_of (const char *service, int64_t offset)
 {
     char when [40];
     inv_clock_format (t0 + offset, when, sizeof when);
-    mdp_client_t *client = mdp_client_new (harness_broker (H), "province");
-    assert_non_null (client);
-    mdp_client_set_timeout (client, 5000);
-    zmsg_t *body = zmsg_new ();
-    zmsg_addstr (body, "admin.clock.set");
-    zmsg_addstr (body, when);
-    zmsg_t *reply = mdp_client_request (client, service, &body, NULL);
-    assert_non_null (reply);
-    zframe_t *frame = zmsg_first (reply);
-    Innov__Status *status = innov__status__unpack (NULL, zframe_size (frame), zframe_data (frame));
-    assert_non_null (status);
-    assert_int_equal (status->code, 200);
-    innov__status__free_unpacked (status, NULL);
-    zmsg_destroy (&reply);
-    mdp_client_destroy (&client);
+    stack_clock_of (H, service, when);
 }
 
 /* Problems and notify both see t0 + offset. */
@@ -240,7 +184,7 @@ s_check_figures (const char *scope, const expect_t *expect, size_t n)
     qsort (days, (size_t) n_days, sizeof (int), s_compare_int);
     double median = n_days == 0? 0: n_days % 2? days [n_days / 2]
                   : (days [n_days / 2 - 1] + days [n_days / 2]) / 2.0;
-    char *json = s_json ("problem", "figures", "--scope", scope, "--json", NULL);
+    char *json = stack_json (H, "problem", "figures", "--scope", scope, "--json", NULL);
     char *got_scope = inv_json_get (json, "rows[0].scope");
     assert_non_null (got_scope);
     assert_string_equal (got_scope, scope);
@@ -305,14 +249,14 @@ test_ladder (void **state)
     snprintf (ent2, sizeof ent2, "ent:%s", E2);
 
     /* refusals first: nothing is written by them */
-    free (s_ctl (1, "--as", "group:G1", "problem", "raise", "--enterprise", "91140105MA0PRB0099",
-                 "--category", "funding", "--description", "x", NULL));
-    free (s_ctl (1, "--as", "dept:gxt", "problem", "raise", "--enterprise", E1, "--category", "funding",
-                 "--description", "x", NULL));
-    free (s_ctl (1, "--as", "city:140200", "problem", "raise", "--enterprise", E1, "--category", "funding",
-                 "--description", "x", NULL));
-    free (s_ctl (1, "--as", ent2, "problem", "raise", "--enterprise", E2, "--category", "talent",
-                 "--description", "缺少研发人员", "--kind", "own", NULL));      /* no work group */
+    free (stack_ctl (H, 1, "--as", "group:G1", "problem", "raise", "--enterprise", "91140105MA0PRB0099",
+                     "--category", "funding", "--description", "x", NULL));
+    free (stack_ctl (H, 1, "--as", "dept:gxt", "problem", "raise", "--enterprise", E1, "--category", "funding",
+                     "--description", "x", NULL));
+    free (stack_ctl (H, 1, "--as", "city:140200", "problem", "raise", "--enterprise", E1, "--category", "funding",
+                     "--description", "x", NULL));
+    free (stack_ctl (H, 1, "--as", ent2, "problem", "raise", "--enterprise", E2, "--category", "talent",
+                     "--description", "缺少研发人员", "--kind", "own", NULL));      /* no work group */
 
     /* day 0: four problems */
     CTL_OK ("--as", "group:G1", "problem", "raise", "--enterprise", E1, "--category", "funding",
@@ -322,7 +266,7 @@ test_ladder (void **state)
     CTL_OK ("--as", "city:140100", "problem", "raise", "--enterprise", E1, "--category", "land",
             "--description", "研发楼用地手续", "--complex");
     CTL_OK ("problem", "raise", "--enterprise", E2, "--category", "approval", "--description", "环评审批慢");
-    char *text = s_json ("problem", "get", "P3", "--json", NULL);
+    char *text = stack_json (H, "problem", "get", "P3", "--json", NULL);
     char *source = inv_json_get (text, "problem.source");
     assert_string_equal (source, "hotline");
     free (source);
@@ -339,11 +283,11 @@ test_ladder (void **state)
     s_notice ("P3", "assign", "overdue", "city:140100", "red");
     s_notice ("P4", "assign", "overdue", "city:140200", "red");
     /* out of scope, then the assignments (P2 before its deadline, by its work group) */
-    free (s_ctl (1, "--as", "city:140200", "problem", "assign", "P1", "--to", "dept:gxt", NULL));
-    free (s_ctl (1, "--as", "city:140100", "problem", "assign", "P1", "--to", "dept:nosuch", NULL));
+    free (stack_ctl (H, 1, "--as", "city:140200", "problem", "assign", "P1", "--to", "dept:gxt", NULL));
+    free (stack_ctl (H, 1, "--as", "city:140100", "problem", "assign", "P1", "--to", "dept:nosuch", NULL));
     CTL_OK ("--as", "city:140100", "problem", "assign", "P1", "--to", "dept:gxt");
     CTL_OK ("--as", "city:140100", "problem", "assign", "P3", "--to", "city:140100");
-    free (s_ctl (1, "--as", "city:140100", "problem", "assign", "P1", "--to", "dept:gxt", NULL));  /* twice */
+    free (stack_ctl (H, 1, "--as", "city:140100", "problem", "assign", "P1", "--to", "dept:gxt", NULL));  /* twice */
     s_deadline ("P1", "assign", "late");
     s_deadline ("P3", "assign", "late");
     s_notice ("P1", "progress", "remind-3d", "dept:gxt", "yellow");
@@ -354,14 +298,14 @@ test_ladder (void **state)
     s_clock_of ("problems", DAY_MS + 3600000 + 60000);
 
     /* the handler must accept before reporting; the enterprise's own is not accepted */
-    free (s_ctl (1, "--as", "dept:gxt", "problem", "progress", "P1", "--note", "已对接", NULL));
-    free (s_ctl (1, "--as", "dept:kjt", "problem", "accept", "P1", NULL));
-    free (s_ctl (1, "--as", ent2, "problem", "accept", "P2", NULL));
+    free (stack_ctl (H, 1, "--as", "dept:gxt", "problem", "progress", "P1", "--note", "已对接", NULL));
+    free (stack_ctl (H, 1, "--as", "dept:kjt", "problem", "accept", "P1", NULL));
+    free (stack_ctl (H, 1, "--as", ent2, "problem", "accept", "P2", NULL));
     CTL_OK ("--as", "dept:gxt", "problem", "accept", "P1");
     CTL_OK ("--as", "city:140100", "problem", "accept", "P3");
     CTL_OK ("--as", "dept:gxt", "problem", "progress", "P1", "--note", "已对接省级技改专项");
     s_deadline ("P1", "progress", "done");
-    free (s_ctl (1, "--as", "dept:gxt", "problem", "plan", "P1", "--plan", "x", "--date", "2026-05-01", NULL));
+    free (stack_ctl (H, 1, "--as", "dept:gxt", "problem", "plan", "P1", "--plan", "x", "--date", "2026-05-01", NULL));
 
     /* day 4 + 2 h: progress of P2 and P3 overdue, not P1's */
     s_clock (4 * DAY_MS + 2 * 3600000);
@@ -391,7 +335,7 @@ test_ladder (void **state)
     CTL_OK ("--as", "group:G2", "problem", "resolve", "P2", "--note", "研发团队已到岗");
     s_deadline ("P2", "solve", "done");
     CTL_OK ("--as", "group:G1", "problem", "close", "P1", "--note", "企业确认");
-    free (s_ctl (1, "--as", "group:G1", "problem", "close", "P2", NULL));     /* not its group */
+    free (stack_ctl (H, 1, "--as", "group:G1", "problem", "close", "P2", NULL));     /* not its group */
 
     /* day 21: the plan's date has passed; day 25 + 1 h: the province hears of it */
     s_clock (20 * DAY_MS + 3600000);
@@ -402,13 +346,13 @@ test_ladder (void **state)
     s_deadline ("P3", "plan", "late");
 
     /* the list: open ones, the most urgent first */
-    text = s_json ("problem", "list", "--open", "--json", NULL);
+    text = stack_json (H, "problem", "list", "--open", "--json", NULL);
     char *only = inv_json_get (text, "problems[0].id");
     assert_string_equal (only, "P4");
     assert_int_equal (inv_json_length (text, "problems"), 1);
     free (only);
     free (text);
-    text = s_ctl (0, "problem", "list", "--handler", "dept:gxt", NULL);
+    text = stack_ctl (H, 0, "problem", "list", "--handler", "dept:gxt", NULL);
     assert_non_null (strstr (text, "P1"));
     assert_non_null (strstr (text, "已销号"));
     free (text);
@@ -426,10 +370,10 @@ test_ladder (void **state)
                               "group:G1", "group:G2", "handler:dept:gxt", "handler:city:140100" };
     for (size_t i = 0; i < sizeof scopes / sizeof scopes [0]; i++)
         s_check_figures (scopes [i], expect, 4);
-    text = s_json ("problem", "figures", "--scope", "all", "--json", NULL);
+    text = stack_json (H, "problem", "figures", "--scope", "all", "--json", NULL);
     assert_int_equal (inv_json_length (text, "rows"), 10);      /* the nine above and handler:ent:<E2> */
     free (text);
-    text = s_ctl (0, "problem", "figures", "--scope", "all", NULL);
+    text = stack_ctl (H, 0, "problem", "figures", "--scope", "all", NULL);
     assert_non_null (strstr (text, "办结天数中位数"));
     free (text);
 }
@@ -440,8 +384,8 @@ static void
 test_start_stop (void **state)
 {
     (void) state;
-    char *text = s_json ("problem", "raise", "--enterprise", E1, "--category", "market",
-                        "--description", "市场开拓", "--json", NULL);
+    char *text = stack_json (H, "problem", "raise", "--enterprise", E1, "--category", "market",
+                            "--description", "市场开拓", "--json", NULL);
     char *id = inv_json_get (text, "problem.id");
     assert_non_null (id);
     free (text);
@@ -450,23 +394,23 @@ test_start_stop (void **state)
     /* the rest keeps running */
     CTL_OK ("enterprise", "get", E1);
     CTL_OK ("--as", "city:140100", "notices", "unread");
-    text = s_ctl (3, "problem", "get", id, NULL);
+    text = stack_ctl (H, 3, "problem", "get", id, NULL);
     assert_non_null (strstr (text, "503"));
     free (text);
     P_PROBLEMS = harness_start_service (H, "problems");
     assert_true (P_PROBLEMS > 0);
-    text = s_ctl (0, "problem", "list", "--city", "140100", NULL);
+    text = stack_ctl (H, 0, "problem", "list", "--city", "140100", NULL);
     assert_non_null (strstr (text, "市场"));
     free (text);
-    text = s_ctl (0, "problem", "get", id, NULL);
+    text = stack_ctl (H, 0, "problem", "get", id, NULL);
     assert_non_null (strstr (text, "市场开拓"));
     free (text);
     free (id);
 
     /* without the registry a problem cannot be raised (503, exit 3); reads still work */
     assert_int_equal (harness_kill (H, P_REGISTRY, SIGTERM), 0);
-    text = s_ctl (3, "problem", "raise", "--enterprise", E1, "--category", "market",
-                  "--description", "x", NULL);
+    text = stack_ctl (H, 3, "problem", "raise", "--enterprise", E1, "--category", "market",
+                      "--description", "x", NULL);
     assert_non_null (strstr (text, "registry unavailable"));
     free (text);
     CTL_OK ("problem", "list");

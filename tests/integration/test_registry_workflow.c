@@ -13,72 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <czmq.h>
-#include "harness.h"
+#include "stack.h"
 #include "inv_json.h"
 #include "inv_valid.h"
 
 static int
 s_stack_up (void **state)
 {
-    harness_t *h = harness_new ();
-    *state = h;
-    if (!h || harness_start_redis (h) < 0 || harness_start_broker (h) < 0
-    ||  harness_start_service (h, "registry") < 0)
-        return -1;
-    return 0;
-}
-
-static int
-s_stack_down (void **state)
-{
-    harness_t *h = *state;
-    harness_destroy (&h);
-    return 0;
-}
-
-/* Run innovctl; assert its exit code; return stdout + stderr joined (malloc'd). */
-static char *
-s_ctl (harness_t *h, int expect, const char *arg, ...)
-{
-    const char *args [24] = { arg };
-    va_list ap;
-    va_start (ap, arg);
-    int n = 1;
-    while (n < 23 && (args [n] = va_arg (ap, const char *)))
-        n++;
-    va_end (ap);
-    args [n] = NULL;
-    char *out = NULL, *err = NULL;
-    int rc = harness_ctl (h, &out, &err, args [0], args [1], args [2], args [3], args [4], args [5],
-                          args [6], args [7], args [8], args [9], args [10], args [11], args [12],
-                          args [13], args [14], args [15], args [16], args [17], args [18], args [19],
-                          args [20], args [21], args [22], NULL);
-    if (rc != expect)
-        fail_msg ("innovctl %s %s: exit %d, expected %d: %s%s", args [0], args [1] ? args [1]: "",
-                  rc, expect, out? out: "", err? err: "");
-    char *joined = zsys_sprintf ("%s%s", out? out: "", err? err: "");
-    free (out);
-    free (err);
-    return joined;
-}
-
-static void
-s_expect (harness_t *h, int expect, const char *needle, const char *arg, ...)
-{
-    const char *args [16] = { arg };
-    va_list ap;
-    va_start (ap, arg);
-    int n = 1;
-    while (n < 15 && (args [n] = va_arg (ap, const char *)))
-        n++;
-    va_end (ap);
-    args [n] = NULL;
-    char *text = s_ctl (h, expect, args [0], args [1], args [2], args [3], args [4], args [5], args [6],
-                        args [7], args [8], args [9], args [10], args [11], args [12], args [13],
-                        args [14], NULL);
-    if (needle && !strstr (text, needle))
-        fail_msg ("\"%s\" not in: %s", needle, text);
-    free (text);
+    *state = stack_new (NULL, "redis", "broker", "registry", NULL);
+    return *state? 0: -1;
 }
 
 static void
@@ -87,43 +30,43 @@ test_walk_to_closed (void **state)
     harness_t *h = *state;
     char code [19];
     assert_true (inv_credit_code_complete ("91140105MA0WFLW01", code));
-    free (s_ctl (h, 0, "enterprise", "add", "--code", code, "--name", "太原流程测试机械有限公司",
-                 "--county", "140105", "--industry", "3311", "--department", "省工信厅", NULL));
+    free (stack_ctl (h, 0, "enterprise", "add", "--code", code, "--name", "太原流程测试机械有限公司",
+                     "--county", "140105", "--industry", "3311", "--department", "省工信厅", NULL));
 
     /* illegal steps name the allowed one; status is not an update field any more */
-    s_expect (h, 1, "allowed from there: enterprise.transition to IN_PROGRESS",
-              "enterprise", "status", code, "--to", "active", NULL);
-    s_expect (h, 1, "409", "enterprise", "close", code, "--evidence", "停产", NULL);
-    s_expect (h, 1, "enterprise.transition", "enterprise", "update", code, "--status", "active", NULL);
-    s_expect (h, 2, "--to", "enterprise", "status", code, "--to", "closed", NULL);
-    s_expect (h, 2, "--reason", "enterprise", "review", code, "--reject", NULL);
+    stack_expect (h, 1, "allowed from there: enterprise.transition to IN_PROGRESS",
+                  "enterprise", "status", code, "--to", "active", NULL);
+    stack_expect (h, 1, "409", "enterprise", "close", code, "--evidence", "停产", NULL);
+    stack_expect (h, 1, "enterprise.transition", "enterprise", "update", code, "--status", "active", NULL);
+    stack_expect (h, 2, "--to", "enterprise", "status", code, "--to", "closed", NULL);
+    stack_expect (h, 2, "--reason", "enterprise", "review", code, "--reject", NULL);
 
     /* out of scope */
-    s_expect (h, 1, "403", "--as", "city:140200", "enterprise", "status", code, "--to", "in_progress", NULL);
+    stack_expect (h, 1, "403", "--as", "city:140200", "enterprise", "status", code, "--to", "in_progress", NULL);
 
     /* the walk, acting as the enterprise itself, its county and the province */
     char self [32];
     snprintf (self, sizeof self, "ent:%s", code);
-    s_expect (h, 0, "推进中", "--as", self, "enterprise", "status", code, "--to", "in_progress",
-              "--reason", "已立项研发项目", NULL);
-    s_expect (h, 0, "已开展", "--as", "county:140105", "enterprise", "status", code, "--to", "active",
-              "--reason", "建成企业技术中心", NULL);
-    s_expect (h, 0, "销号审核中", "enterprise", "close", code, "--evidence", "企业已注销",
-              "--file", "files/2026/zx-1.pdf", NULL);
-    s_expect (h, 1, "enterprise.review", "enterprise", "close", code, "--evidence", "again", NULL);
+    stack_expect (h, 0, "推进中", "--as", self, "enterprise", "status", code, "--to", "in_progress",
+                  "--reason", "已立项研发项目", NULL);
+    stack_expect (h, 0, "已开展", "--as", "county:140105", "enterprise", "status", code, "--to", "active",
+                  "--reason", "建成企业技术中心", NULL);
+    stack_expect (h, 0, "销号审核中", "enterprise", "close", code, "--evidence", "企业已注销",
+                  "--file", "files/2026/zx-1.pdf", NULL);
+    stack_expect (h, 1, "enterprise.review", "enterprise", "close", code, "--evidence", "again", NULL);
 
     /* review: not by the county; rejected by the department, then approved by the city */
-    s_expect (h, 1, "403", "--as", "county:140105", "enterprise", "review", code, "--approve", NULL);
-    s_expect (h, 0, "已开展", "--as", "dept:gxt", "enterprise", "review", code, "--reject",
-              "--reason", "缺少注销证明", NULL);
-    s_expect (h, 0, "销号审核中", "--as", "county:140105", "enterprise", "close", code,
-              "--file", "files/2026/zx-2.pdf", NULL);
-    s_expect (h, 0, "已销号", "--as", "city:140100", "enterprise", "review", code, "--approve",
-              "--reason", "材料齐全", NULL);
-    s_expect (h, 1, "CLOSED is final", "enterprise", "status", code, "--to", "active", NULL);
+    stack_expect (h, 1, "403", "--as", "county:140105", "enterprise", "review", code, "--approve", NULL);
+    stack_expect (h, 0, "已开展", "--as", "dept:gxt", "enterprise", "review", code, "--reject",
+                  "--reason", "缺少注销证明", NULL);
+    stack_expect (h, 0, "销号审核中", "--as", "county:140105", "enterprise", "close", code,
+                  "--file", "files/2026/zx-2.pdf", NULL);
+    stack_expect (h, 0, "已销号", "--as", "city:140100", "enterprise", "review", code, "--approve",
+                  "--reason", "材料齐全", NULL);
+    stack_expect (h, 1, "CLOSED is final", "enterprise", "status", code, "--to", "active", NULL);
 
     /* the history: six steps, who and why */
-    char *text = s_ctl (h, 0, "enterprise", "history", code, "--json", NULL);
+    char *text = stack_ctl (h, 0, "enterprise", "history", code, "--json", NULL);
     assert_int_equal (inv_json_length (text, "changes"), 6);
     const char *expect [][4] = {
         { "transition", "NOT_STARTED", "IN_PROGRESS", "" }, { "transition", "IN_PROGRESS", "ACTIVE", "county:140105" },
@@ -145,13 +88,13 @@ test_walk_to_closed (void **state)
     assert_string_equal (reason, "缺少注销证明");
     free (reason);
     free (text);
-    text = s_ctl (h, 0, "enterprise", "history", code, NULL);
+    text = stack_ctl (h, 0, "enterprise", "history", code, NULL);
     assert_non_null (strstr (text, "销号驳回"));
     assert_non_null (strstr (text, "共 6 条"));
     free (text);
 
     /* the events, in order, replayed from the start */
-    text = s_ctl (h, 0, "events", "tail", "--since", "0", "--topic", "enterprise.", "--count", "7", NULL);
+    text = stack_ctl (h, 0, "events", "tail", "--since", "0", "--topic", "enterprise.", "--count", "7", NULL);
     const char *types [] = { "enterprise.created", "enterprise.status_changed", "enterprise.status_changed",
                              "enterprise.close_requested", "enterprise.close_rejected",
                              "enterprise.close_requested", "enterprise.closed" };
@@ -165,7 +108,7 @@ test_walk_to_closed (void **state)
     free (text);
 
     /* counts follow */
-    text = s_ctl (h, 0, "enterprise", "count", "--by", "status", "--json", NULL);
+    text = stack_ctl (h, 0, "enterprise", "count", "--by", "status", "--json", NULL);
     char *closed = inv_json_get (text, "rows[3].closed");
     assert_string_equal (closed, "1");
     free (closed);
@@ -178,26 +121,26 @@ test_search_and_agencies (void **state)
     harness_t *h = *state;
     char code [19];
     assert_true (inv_credit_code_complete ("91140105MA0FND001", code));
-    free (s_ctl (h, 0, "enterprise", "add", "--code", code, "--name", "山西搜索示例光电有限公司",
-                 "--county", "140105", "--industry", "3976", "--department", "gxt", NULL));
-    s_expect (h, 0, code, "enterprise", "search", "搜索示例", NULL);
-    s_expect (h, 0, code, "enterprise", "search", "山西搜索", "--json", NULL);
-    s_expect (h, 0, "找到 0 家", "enterprise", "search", "没有这个名字", NULL);
-    s_expect (h, 1, "fragment", "enterprise", "search", "x", NULL);
-    s_expect (h, 1, "403", "--as", "anonymous", "enterprise", "search", "搜索", NULL);
+    free (stack_ctl (h, 0, "enterprise", "add", "--code", code, "--name", "山西搜索示例光电有限公司",
+                     "--county", "140105", "--industry", "3976", "--department", "gxt", NULL));
+    stack_expect (h, 0, code, "enterprise", "search", "搜索示例", NULL);
+    stack_expect (h, 0, code, "enterprise", "search", "山西搜索", "--json", NULL);
+    stack_expect (h, 0, "找到 0 家", "enterprise", "search", "没有这个名字", NULL);
+    stack_expect (h, 1, "fragment", "enterprise", "search", "x", NULL);
+    stack_expect (h, 1, "403", "--as", "anonymous", "enterprise", "search", "搜索", NULL);
 
-    s_expect (h, 0, "共 11 个", "agency", "list", "--kind", "city", NULL);
-    s_expect (h, 0, "小店区", "agency", "list", "--parent", "140100", NULL);
-    s_expect (h, 0, "省工信厅", "agency", "get", "gxt", NULL);
-    s_expect (h, 0, "alliance.semiconductor", "agency", "list", "--kind", "alliance", NULL);
-    s_expect (h, 0, "platform.demo", "agency", "add", "--kind", "platform", "--code", "platform.demo",
-              "--name", "示例创新平台", NULL);
-    s_expect (h, 1, "403", "--as", "city:140100", "agency", "add", "--kind", "platform", "--code",
-              "platform.demo2", "--name", "x", NULL);
-    s_expect (h, 0, "太原市人民政府", "--as", "city:140100", "agency", "update", "140100",
-              "--name", "太原市人民政府", NULL);
-    s_expect (h, 1, "403", "--as", "city:140100", "agency", "update", "140200", "--name", "x", NULL);
-    s_expect (h, 2, "--kind", "agency", "list", "--kind", "colour", NULL);
+    stack_expect (h, 0, "共 11 个", "agency", "list", "--kind", "city", NULL);
+    stack_expect (h, 0, "小店区", "agency", "list", "--parent", "140100", NULL);
+    stack_expect (h, 0, "省工信厅", "agency", "get", "gxt", NULL);
+    stack_expect (h, 0, "alliance.semiconductor", "agency", "list", "--kind", "alliance", NULL);
+    stack_expect (h, 0, "platform.demo", "agency", "add", "--kind", "platform", "--code", "platform.demo",
+                  "--name", "示例创新平台", NULL);
+    stack_expect (h, 1, "403", "--as", "city:140100", "agency", "add", "--kind", "platform", "--code",
+                  "platform.demo2", "--name", "x", NULL);
+    stack_expect (h, 0, "太原市人民政府", "--as", "city:140100", "agency", "update", "140100",
+                  "--name", "太原市人民政府", NULL);
+    stack_expect (h, 1, "403", "--as", "city:140100", "agency", "update", "140200", "--name", "x", NULL);
+    stack_expect (h, 2, "--kind", "agency", "list", "--kind", "colour", NULL);
 }
 
 int
@@ -207,5 +150,5 @@ main (void)
         cmocka_unit_test (test_walk_to_closed),
         cmocka_unit_test (test_search_and_agencies),
     };
-    return cmocka_run_group_tests (tests, s_stack_up, s_stack_down);
+    return cmocka_run_group_tests (tests, s_stack_up, stack_down);
 }

@@ -30,7 +30,7 @@
 #include <sys/stat.h>
 #include <czmq.h>
 #include <jansson.h>
-#include "harness.h"
+#include "stack.h"
 #include "registry_fixture.h"
 #include "inv_rpc.h"
 #include "inv_clock.h"
@@ -66,62 +66,11 @@ static const char *COUNTIES [] = { "140105", "140106", "140212", "140213", "1403
 static const char *DEPTS [] = { "gxt", "nyj", "kjt", "fgw" };
 static const char *CLUSTERS [] = { "semiconductor", "photovoltaic", "" };
 
-/* ---- requests ------------------------------------------------------------------------- */
-
-static int
-s_rpc (const char *as, const char *service, const char *method, const ProtobufCMessage *req,
-       const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply, Innov__Status **status)
-{
-    mdp_client_t *client = mdp_client_new (harness_broker (H), as);
-    assert_non_null (client);
-    mdp_client_set_timeout (client, 8000);
-    mdp_client_set_retries (client, 1);
-    int code = inv_rpc_call (client, service, method, req, desc, reply, status);
-    mdp_client_destroy (&client);
-    return code;
-}
-
-static void
-s_ok (const char *as, const char *service, const char *method, const ProtobufCMessage *req,
-      const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply)
-{
-    Innov__Status *status = NULL;
-    ProtobufCMessage *r = NULL;
-    int code = s_rpc (as, service, method, req, desc, &r, &status);
-    if (code != 200)
-        fail_msg ("%s as %s: %d %s", method, as, code, status? status->message: "");
-    if (status)
-        innov__status__free_unpacked (status, NULL);
-    if (reply)
-        *reply = r;
-    else
-    if (r)
-        protobuf_c_message_free_unpacked (r, NULL);
-}
-
 /* Move the clock of the test and of every service. */
 static void
 s_clock (const char *when)
 {
-    inv_clock_set_ms (inv_clock_parse (when));
-    const char *services [] = { "registry", "notify", "report" };
-    for (int i = 0; i < 3; i++) {
-        mdp_client_t *client = mdp_client_new (harness_broker (H), "province");
-        mdp_client_set_timeout (client, 5000);
-        zmsg_t *body = zmsg_new ();
-        zmsg_addstr (body, "admin.clock.set");
-        zmsg_addstr (body, when);
-        zmsg_t *reply = mdp_client_request (client, services [i], &body, NULL);
-        assert_non_null (reply);
-        zframe_t *frame = zmsg_first (reply);
-        Innov__Status *status = innov__status__unpack (NULL, zframe_size (frame), zframe_data (frame));
-        assert_non_null (status);
-        if (status->code != 200)
-            fail_msg ("admin.clock.set %s on %s: %d %s", when, services [i], status->code, status->message);
-        innov__status__free_unpacked (status, NULL);
-        zmsg_destroy (&reply);
-        mdp_client_destroy (&client);
-    }
+    stack_clock (H, when, "registry", "notify", "report", NULL);
 }
 
 /* ---- a "pairing" service that offers figures (figures.get) ----------------------------------- */
@@ -219,7 +168,7 @@ s_put (ent_t *e, bool add)
         rec.status = (Innov__InnovationStatus) e->status;
         Innov__AddEnterpriseRequest req = INNOV__ADD_ENTERPRISE_REQUEST__INIT;
         req.enterprise = &rec;
-        s_ok ("province", "registry", "enterprise.add", &req.base, &innov__enterprise_reply__descriptor, NULL);
+        stack_ok (H, "province", "registry", "enterprise.add", &req.base, &innov__enterprise_reply__descriptor, NULL);
     }
     else {
         Innov__UpdateEnterpriseRequest req = INNOV__UPDATE_ENTERPRISE_REQUEST__INIT;
@@ -228,7 +177,7 @@ s_put (ent_t *e, bool add)
                             "department", "alliances" };
         req.fields = fields;
         req.n_fields = 6;
-        s_ok ("province", "registry", "enterprise.update", &req.base, &innov__enterprise_reply__descriptor, NULL);
+        stack_ok (H, "province", "registry", "enterprise.update", &req.base, &innov__enterprise_reply__descriptor, NULL);
     }
 }
 
@@ -258,7 +207,7 @@ s_step (ent_t *e, int to)
     req.credit_code = e->code;
     req.to = (Innov__InnovationStatus) to;
     req.reason = (char *) "月度推进";
-    s_ok ("province", "registry", "enterprise.transition", &req.base, &innov__enterprise_reply__descriptor, NULL);
+    stack_ok (H, "province", "registry", "enterprise.transition", &req.base, &innov__enterprise_reply__descriptor, NULL);
     e->status = to;
 }
 
@@ -269,12 +218,12 @@ s_close (ent_t *e)
     Innov__CloseRequest close = INNOV__CLOSE_REQUEST__INIT;
     close.credit_code = e->code;
     close.evidence = (char *) "建成企业技术中心";
-    s_ok ("province", "registry", "enterprise.close", &close.base, &innov__enterprise_reply__descriptor, NULL);
+    stack_ok (H, "province", "registry", "enterprise.close", &close.base, &innov__enterprise_reply__descriptor, NULL);
     Innov__ReviewRequest review = INNOV__REVIEW_REQUEST__INIT;
     review.credit_code = e->code;
     review.approve = true;
     review.reason = (char *) "材料齐全";
-    s_ok ("province", "registry", "enterprise.review", &review.base, &innov__enterprise_reply__descriptor, NULL);
+    stack_ok (H, "province", "registry", "enterprise.review", &review.base, &innov__enterprise_reply__descriptor, NULL);
     e->status = 4;
 }
 
@@ -363,7 +312,7 @@ s_bulletin_json (const char *month)
     req.month = (char *) month;
     req.format = (char *) "json";
     ProtobufCMessage *reply = NULL;
-    s_ok ("province", "report", "report.bulletin", &req.base, &innov__document_reply__descriptor, &reply);
+    stack_ok (H, "province", "report", "report.bulletin", &req.base, &innov__document_reply__descriptor, &reply);
     json_error_t error;
     json_t *doc = json_loads (((Innov__DocumentReply *) reply)->content, 0, &error);
     if (!doc)
@@ -557,7 +506,7 @@ s_submit (const char *as, const char *agency, const char *month, const char *nar
     req.narrative = (char *) narrative;
     ProtobufCMessage *reply = NULL;
     Innov__Status *status = NULL;
-    int code = s_rpc (as, "report", "report.submit", &req.base, &innov__report_reply__descriptor, &reply, &status);
+    int code = stack_rpc (H, as, "report", "report.submit", &req.base, &innov__report_reply__descriptor, &reply, &status);
     if (status)
         innov__status__free_unpacked (status, NULL);
     if (out && code == 200)
@@ -653,24 +602,6 @@ s_keep (snap_t *s)
 
 /* ---- Chromium ------------------------------------------------------------------------------- */
 
-static char *
-s_run (const char *command)
-{
-    FILE *p = popen (command, "r");
-    if (!p)
-        return NULL;
-    char *out = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream (&out, &size);
-    char buf [4096];
-    size_t n;
-    while ((n = fread (buf, 1, sizeof buf, p)) > 0)
-        fwrite (buf, 1, n, mem);
-    pclose (p);
-    fclose (mem);
-    return out;
-}
-
 static void
 s_chromium (const char *html_path, const char *dir)
 {
@@ -691,7 +622,7 @@ s_chromium (const char *html_path, const char *dir)
               "cd %s && HOME=%s timeout 60 %s --headless --no-sandbox --disable-gpu --user-data-dir=%s/profile-dom "
               "--enable-logging=stderr --v=0 --virtual-time-budget=2000 --dump-dom file://%s 2>%s/dom.log",
               dir, dir, browser, dir, html_path, dir);
-    char *dom = s_run (command);
+    char *dom = harness_shell (command, NULL);
     assert_non_null (dom);
     if (!strstr (dom, "data-ready=\"2\""))
         fail_msg ("the bulletin's load script did not run in Chromium (see %s/dom.log)", dir);
@@ -699,7 +630,7 @@ s_chromium (const char *html_path, const char *dir)
     char log_path [512];
     snprintf (log_path, sizeof log_path, "%s/dom.log", dir);
     snprintf (command, sizeof command, "grep -E 'CONSOLE|Uncaught' %s | grep -iE 'error|uncaught' || true", log_path);
-    char *errors = s_run (command);
+    char *errors = harness_shell (command, NULL);
     if (errors && *errors)
         fail_msg ("console errors in the bulletin: %s", errors);
     free (errors);
@@ -707,13 +638,13 @@ s_chromium (const char *html_path, const char *dir)
               "cd %s && HOME=%s timeout 60 %s --headless --no-sandbox --disable-gpu --user-data-dir=%s/profile-shot "
               "--hide-scrollbars --screenshot=%s --window-size=1200,1600 file://%s >%s/shot.log 2>&1",
               dir, dir, browser, dir, shot, html_path, dir);
-    char *ignored = s_run (command);
+    char *ignored = harness_shell (command, NULL);
     free (ignored);
     struct stat st;
     assert_int_equal (stat (shot, &st), 0);
     assert_true (st.st_size > 10000);
     snprintf (command, sizeof command, "rm -rf %s/profile-dom %s/profile-shot", dir, dir);
-    free (s_run (command));
+    free (harness_shell (command, NULL));
     printf ("test_report: screenshot of the HTML bulletin: %s\n", shot);
 }
 
@@ -723,18 +654,10 @@ static int
 setup (void **state)
 {
     (void) state;
-    H = harness_new ();
-    harness_setenv (H, "INNOV_TEST_MODE", "1");
-    harness_setenv (H, "INNOV_CLOCK", "2026-02-10T09:00:00");
-    harness_setenv (H, "NOTIFY_TICK_MS", "100");
-    harness_setenv (H, "NOTIFY_YEAR", "2026");
-    harness_setenv (H, "REPORT_TICK_MS", "100");
-    harness_setenv (H, "REPORT_FIGURES_TIMEOUT_MS", "300");
-    if (harness_start_redis (H) < 0 || harness_start_broker (H) < 0
-    ||  harness_start_service (H, "registry") < 0 || harness_start_service (H, "notify") < 0
-    ||  harness_start_service (H, "report") < 0)
-        return -1;
-    return 0;
+    H = stack_new ("INNOV_TEST_MODE=1 INNOV_CLOCK=2026-02-10T09:00:00 NOTIFY_TICK_MS=100 NOTIFY_YEAR=2026 "
+                   "REPORT_TICK_MS=100 REPORT_FIGURES_TIMEOUT_MS=300", "redis", "broker", "registry", "notify",
+                   "report", NULL);
+    return H? 0: -1;
 }
 
 static int
@@ -776,7 +699,7 @@ test_three_months (void **state)
     alliance.cluster = (char *) "semiconductor";
     Innov__AddAgencyRequest add_agency = INNOV__ADD_AGENCY_REQUEST__INIT;
     add_agency.agency = &alliance;
-    s_ok ("province", "registry", "agency.add", &add_agency.base, &innov__agency_reply__descriptor, NULL);
+    stack_ok (H, "province", "registry", "agency.add", &add_agency.base, &innov__agency_reply__descriptor, NULL);
 
     /* ---- February: the ledger, progress, two closings ---- */
     for (int i = 0; i < 30; i++)
@@ -901,7 +824,7 @@ test_three_months (void **state)
         req.milestone = (char *) "province";
         req.format = (char *) "json";
         ProtobufCMessage *reply = NULL;
-        s_ok ("province", "report", "report.summary", &req.base, &innov__document_reply__descriptor, &reply);
+        stack_ok (H, "province", "report", "report.summary", &req.base, &innov__document_reply__descriptor, &reply);
         json_t *doc = json_loads (((Innov__DocumentReply *) reply)->content, 0, NULL);
         protobuf_c_message_free_unpacked (reply, NULL);
         assert_non_null (doc);

@@ -54,22 +54,6 @@ s_secret_of (const char *name)
     return secret;
 }
 
-static char *
-s_slurp (const char *path)
-{
-    FILE *file = fopen (path, "rb");
-    if (!file)
-        return NULL;
-    fseek (file, 0, SEEK_END);
-    long size = ftell (file);
-    fseek (file, 0, SEEK_SET);
-    char *text = (char *) calloc (1, size + 1);
-    if (fread (text, 1, size, file) != (size_t) size)
-        size = 0;
-    fclose (file);
-    return text;
-}
-
 /* How many files of the directory mention the text. */
 static int
 s_logs_mentioning (const char *dir, const char *text, int *files)
@@ -84,7 +68,7 @@ s_logs_mentioning (const char *dir, const char *text, int *files)
             continue;
         char path [1024];
         snprintf (path, sizeof path, "%s/%s", dir, entry->d_name);
-        char *content = s_slurp (path);
+        char *content = harness_read (path);
         if (content && strstr (content, text))
             hits++;
         (*files)++;
@@ -114,7 +98,7 @@ test_secrets_stay_secret (void **state)
         char from [700], to [700];
         snprintf (from, sizeof from, "%s/%s", s_keys, admitted [i]);
         snprintf (to, sizeof to, "%s/%s", clients, admitted [i]);
-        char *content = s_slurp (from);
+        char *content = harness_read (from);
         assert_non_null (content);
         FILE *file = fopen (to, "w");
         assert_non_null (file);

@@ -15,7 +15,7 @@
 #include <czmq.h>
 #include <signal.h>
 #include <unistd.h>
-#include "harness.h"
+#include "stack.h"
 #include "mdp_client.h"
 #include "mdp_worker.h"
 #include "inv_log.h"
@@ -119,25 +119,8 @@ s_final_status (mdp_client_t *client, char *message, size_t size)
 static int
 setup (void **state)
 {
-    harness_t *h = harness_new ();
-    assert_non_null (h);
-    harness_setenv (h, "INNOV_HEARTBEAT_MS", "200");
-    harness_setenv (h, "INNOV_LIVENESS", "3");
-    harness_setenv (h, "INNOV_UNKNOWN_SERVICE_MS", "1000");
-    if (harness_start_broker (h) < 0) {
-        harness_destroy (&h);
-        return -1;
-    }
-    *state = h;
-    return 0;
-}
-
-static int
-teardown (void **state)
-{
-    harness_t *h = (harness_t *) *state;
-    harness_destroy (&h);
-    return 0;
+    *state = stack_new ("INNOV_HEARTBEAT_MS=200 INNOV_LIVENESS=3 INNOV_UNKNOWN_SERVICE_MS=1000", "broker", NULL);
+    return *state? 0: -1;
 }
 
 /* ---- tests ------------------------------------------------------------------------- */
@@ -218,9 +201,9 @@ main (int argc, char **argv)
     inv_log_init ("test_worker_death");
     inv_log_set_level (INV_LOG_WARN);
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_killed_worker_other_answers, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_only_worker_killed_503, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_two_deaths_503, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_killed_worker_other_answers, setup, stack_down),
+        cmocka_unit_test_setup_teardown (test_only_worker_killed_503, setup, stack_down),
+        cmocka_unit_test_setup_teardown (test_two_deaths_503, setup, stack_down),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

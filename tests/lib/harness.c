@@ -435,18 +435,24 @@ harness_new_stack (const char *service, int copies)
     return self;
 }
 
+//  Append arg and the rest of ap (up to the NULL) to argv from argc, at most
+//  MAX_ARGS in all, NULL-terminated.
+static void
+s_collect (char **argv, int argc, const char *arg, va_list ap)
+{
+    for (const char *a = arg; a && argc < MAX_ARGS - 1; a = va_arg (ap, const char *))
+        argv [argc++] = (char *) a;
+    argv [argc] = NULL;
+}
+
 pid_t
 harness_spawn (harness_t *self, const char *binary, const char *arg, ...)
 {
-    char *argv [MAX_ARGS];
-    int argc = 0;
-    argv [argc++] = (char *) binary;
+    char *argv [MAX_ARGS] = { (char *) binary };
     va_list ap;
     va_start (ap, arg);
-    for (const char *a = arg; a && argc < MAX_ARGS - 1; a = va_arg (ap, const char *))
-        argv [argc++] = (char *) a;
+    s_collect (argv, 1, arg, ap);
     va_end (ap);
-    argv [argc] = NULL;
     const char *base = strrchr (binary, '/');
     return s_spawn (self, base ? base + 1 : binary, argv, true);
 }
@@ -467,12 +473,12 @@ harness_kill (harness_t *self, pid_t pid, int sig)
     return status;
 }
 
-static char *
-s_slurp (const char *path)
+char *
+harness_read (const char *path)
 {
     FILE *f = fopen (path, "rb");
     if (!f)
-        return strdup ("");
+        return NULL;
     fseek (f, 0, SEEK_END);
     long size = ftell (f);
     fseek (f, 0, SEEK_SET);
@@ -481,6 +487,31 @@ s_slurp (const char *path)
     buf [got] = 0;
     fclose (f);
     return buf;
+}
+
+char *
+harness_shell (const char *command, int *status_p)
+{
+    FILE *pipe = popen (command, "r");
+    if (!pipe)
+        return NULL;
+    char *out = NULL;
+    size_t size = 0;
+    if (getdelim (&out, &size, 0, pipe) < 0) {     //  text: read up to the end
+        free (out);
+        out = strdup ("");
+    }
+    int status = pclose (pipe);
+    if (status_p)
+        *status_p = status;
+    return out;
+}
+
+static char *
+s_slurp (const char *path)
+{
+    char *text = harness_read (path);
+    return text? text: strdup ("");
 }
 
 //  Run argv to completion with stdout/stderr captured; returns the exit code
@@ -531,17 +562,20 @@ s_run (harness_t *self, char **argv, char **out_p, char **err_p)
 int
 harness_ctl (harness_t *self, char **out_p, char **err_p, const char *arg, ...)
 {
-    char bin [512];
-    snprintf (bin, sizeof bin, "%s", harness_bin ("innovctl"));
-    char *argv [MAX_ARGS];
-    int argc = 0;
-    argv [argc++] = bin;
     va_list ap;
     va_start (ap, arg);
-    for (const char *a = arg; a && argc < MAX_ARGS - 1; a = va_arg (ap, const char *))
-        argv [argc++] = (char *) a;
+    int rc = harness_ctlv (self, out_p, err_p, arg, ap);
     va_end (ap);
-    argv [argc] = NULL;
+    return rc;
+}
+
+int
+harness_ctlv (harness_t *self, char **out_p, char **err_p, const char *arg, va_list ap)
+{
+    char bin [512];
+    snprintf (bin, sizeof bin, "%s", harness_bin ("innovctl"));
+    char *argv [MAX_ARGS] = { bin };
+    s_collect (argv, 1, arg, ap);
     return s_run (self, argv, out_p, err_p);
 }
 
@@ -550,17 +584,11 @@ harness_redis_cli (harness_t *self, const char *arg, ...)
 {
     char port [16];
     snprintf (port, sizeof port, "%d", self->redis_port);
-    char *argv [MAX_ARGS];
-    int argc = 0;
-    argv [argc++] = "redis-cli";
-    argv [argc++] = "-p";
-    argv [argc++] = port;
+    char *argv [MAX_ARGS] = { "redis-cli", "-p", port };
     va_list ap;
     va_start (ap, arg);
-    for (const char *a = arg; a && argc < MAX_ARGS - 1; a = va_arg (ap, const char *))
-        argv [argc++] = (char *) a;
+    s_collect (argv, 3, arg, ap);
     va_end (ap);
-    argv [argc] = NULL;
     char *out = NULL;
     s_run (self, argv, &out, NULL);
     return out;

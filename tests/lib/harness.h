@@ -16,6 +16,7 @@
 */
 #ifndef HARNESS_H
 #define HARNESS_H
+#include <stdarg.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -64,7 +65,14 @@ int  harness_kill (harness_t *self, pid_t pid, int sig);
 /* Run innovctl with the harness environment; NULL-terminated arguments. Captures
    stdout (and stderr into *err_p if not NULL); returns the exit code. */
 int  harness_ctl (harness_t *self, char **out_p, char **err_p, const char *arg, ...);
+int  harness_ctlv (harness_t *self, char **out_p, char **err_p, const char *arg, va_list args);
 
 /* Run a redis-cli command against the harness Redis and return its stdout. */
 char *harness_redis_cli (harness_t *self, const char *arg, ...);
+
+/* The whole content of a file (malloc'd, NUL-terminated), or NULL if it cannot be opened. */
+char *harness_read (const char *path);
+/* Run a shell command and return its stdout (malloc'd), or NULL if it cannot start;
+   *status_p (if not NULL) receives its wait status (0: exit 0). */
+char *harness_shell (const char *command, int *status_p);
 #endif

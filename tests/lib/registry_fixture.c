@@ -18,8 +18,8 @@ registry_fixture_setup (registry_fixture_t *self)
     self->harness = harness_new ();
     if (!self->harness || harness_start_redis (self->harness) < 0)
         return -1;
-    inv_config_t cfg = { .redis = harness_redis (self->harness), .province = "14" };
-    self->registry = registry_new (&cfg);
+    self->config = (inv_config_t) { .redis = harness_redis (self->harness), .province = "14" };
+    self->registry = registry_new (&self->config);
     self->redis = inv_redis_new (harness_redis (self->harness));
     return self->registry && self->redis? 0: -1;
 }
@@ -36,21 +36,7 @@ registry_fixture_teardown (registry_fixture_t *self)
 int
 registry_fixture_flush (registry_fixture_t *self)
 {
-    redisReply *reply = inv_redis_command (self->redis, "FLUSHALL");
-    if (!reply)
-        return -1;
-    freeReplyObject (reply);
-    return 0;
-}
-
-long long
-registry_fixture_integer (registry_fixture_t *self, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    long long value = redis_fixture_vinteger (self->redis, fmt, ap);
-    va_end (ap);
-    return value;
+    return redis_fixture_flushall (self->redis);
 }
 
 const char *

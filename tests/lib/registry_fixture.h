@@ -14,12 +14,15 @@
 #define REGISTRY_FIXTURE_H
 #include "harness.h"
 #include "inv_redis.h"
+#include "inv_config.h"
+#include "redis_fixture.h"
 #include "../../services/registry/registry.h"
 
 typedef struct {
     harness_t *harness;
     registry_t *registry;           /* province "14" */
     inv_redis_t *redis;             /* the test's own connection, for inspection */
+    inv_config_t config;            /* the registry's settings, for other services */
 } registry_fixture_t;
 
 /* Starts redis-server and the registry on it; 0, or -1 (a cmocka group setup). */
@@ -28,7 +31,7 @@ int registry_fixture_teardown (registry_fixture_t *self);
 /* FLUSHALL; 0 on success (a cmocka per-test setup). */
 int registry_fixture_flush (registry_fixture_t *self);
 /* An integer (or integer-text) reply of a command; 0 for another type. */
-long long registry_fixture_integer (registry_fixture_t *self, const char *fmt, ...);
+#define registry_fixture_integer(self, ...) redis_fixture_redis_integer ((self)->redis, __VA_ARGS__)
 /* A valid credit code of a Taiyuan company numbered n, into buf (at least 19 bytes). */
 const char *registry_fixture_code (int n, char *buf);
 #endif

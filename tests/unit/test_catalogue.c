@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <czmq.h>
 #include "registry_fixture.h"
+#include "unit_call.h"
 #include "../../services/catalogue/catalogue.h"
 #include "catalogue.pb-c.h"
 #include "figures.pb-c.h"
@@ -78,11 +79,7 @@ static int
 group_setup (void **state)
 {
     (void) state;
-    if (registry_fixture_setup (&F))
-        return -1;
-    inv_config_t cfg = { .redis = harness_redis (F.harness), .province = "14" };
-    C = catalogue_new (&cfg);
-    if (!C)
+    if (registry_fixture_setup (&F) || !(C = catalogue_new (&F.config)))
         return -1;
     catalogue_set_sources (C, s_enterprise_source, s_group_source, NULL);
     return 0;
@@ -111,30 +108,14 @@ test_setup (void **state)
 static int
 s_run (inv_call_t *call, inv_handler_fn *handler, const char *caller, const ProtobufCMessage *request)
 {
-    inv_call_init (call, C, caller, "test", request);
-    handler (C, call);
-    return call->code? call->code: 200;
+    return unit_call (call, C, handler, caller, "test", request);
 }
 
 /* The same, the call cleared; returns the code. */
 static int
 s_code (inv_handler_fn *handler, const char *caller, const ProtobufCMessage *request)
 {
-    inv_call_t call;
-    int code = s_run (&call, handler, caller, request);
-    inv_call_clear (&call);
-    return code;
-}
-
-static bool
-s_has_detail (const inv_call_t *call, const char *field)
-{
-    if (!call->details)
-        return false;
-    for (Innov__FieldError *fe = zlist_first (call->details); fe; fe = zlist_next (call->details))
-        if (streq (fe->field, field))
-            return true;
-    return false;
+    return unit_call_code (C, handler, caller, "test", request);
 }
 
 static const char *
@@ -258,9 +239,9 @@ test_tech_directory_versions (void **state)
     req.entry = &bad;
     inv_call_t call;
     assert_int_equal (s_run (&call, catalogue_tech_add, "province", &req.base), 400);
-    assert_true (s_has_detail (&call, "entry.name"));
-    assert_true (s_has_detail (&call, "entry.sector"));
-    assert_true (s_has_detail (&call, "entry.proposer"));
+    assert_true (unit_call_has_detail (&call, "entry.name"));
+    assert_true (unit_call_has_detail (&call, "entry.sector"));
+    assert_true (unit_call_has_detail (&call, "entry.proposer"));
     inv_call_clear (&call);
     assert_int_equal (s_code (catalogue_tech_add, "city:140100", &req.base), 403);
 
@@ -855,9 +836,9 @@ test_idempotent_retry_and_nothing_half_written (void **state)
     req.idempotency_key = (char *) "";
     inv_call_t call;
     assert_int_equal (s_run (&call, catalogue_project_apply, self, &req.base), 400);
-    assert_true (s_has_detail (&call, "milestones[0].due"));
-    assert_true (s_has_detail (&call, "project.budget"));
-    assert_true (s_has_detail (&call, "project.kind"));
+    assert_true (unit_call_has_detail (&call, "milestones[0].due"));
+    assert_true (unit_call_has_detail (&call, "project.budget"));
+    assert_true (unit_call_has_detail (&call, "project.kind"));
     inv_call_clear (&call);
     assert_int_equal (registry_fixture_integer (&F, "DBSIZE"), keys);
     assert_int_equal (registry_fixture_integer (&F, "XLEN {14}:events"), events + 1);

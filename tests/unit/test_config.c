@@ -59,6 +59,20 @@ s_load (run_t *run, ...)
     return inv_config_load (&run->cfg, run->argc, run->argv, run->err, sizeof run->err);
 }
 
+/* The broker and event endpoints (to connect, to bind), the province and the principal. */
+static void
+s_assert_endpoints (const inv_config_t *cfg, const char *broker, const char *broker_bind,
+                    const char *events, const char *events_bind, const char *province,
+                    const char *principal)
+{
+    assert_string_equal (cfg->broker, broker);
+    assert_string_equal (cfg->broker_bind, broker_bind);
+    assert_string_equal (cfg->events, events);
+    assert_string_equal (cfg->events_bind, events_bind);
+    assert_string_equal (cfg->province, province);
+    assert_string_equal (cfg->principal, principal);
+}
+
 static void
 test_defaults (void **state)
 {
@@ -67,12 +81,8 @@ test_defaults (void **state)
     assert_int_equal (s_load (&run, NULL), 0);
     inv_config_t *cfg = &run.cfg;
     assert_string_equal (cfg->redis, "127.0.0.1:7712");
-    assert_string_equal (cfg->broker, "tcp://127.0.0.1:7710");
-    assert_string_equal (cfg->broker_bind, "tcp://127.0.0.1:7710");
-    assert_string_equal (cfg->events, "tcp://127.0.0.1:7711");
-    assert_string_equal (cfg->events_bind, "tcp://127.0.0.1:7711");
-    assert_string_equal (cfg->province, "14");
-    assert_string_equal (cfg->principal, "");
+    s_assert_endpoints (cfg, "tcp://127.0.0.1:7710", "tcp://127.0.0.1:7710",
+                        "tcp://127.0.0.1:7711", "tcp://127.0.0.1:7711", "14", "");
     assert_null (cfg->curve_cert);
     assert_null (cfg->curve_server);
     assert_null (cfg->curve_clients);
@@ -127,12 +137,8 @@ test_every_flag (void **state)
                               "--log-level=debug", "--heartbeat-ms=100", "--liveness=5",
                               "--unknown-service-ms=0", "--max-request-bytes=4096", "--json", NULL), 0);
     inv_config_t *cfg = &run.cfg;
-    assert_string_equal (cfg->broker, "ipc:///tmp/b");
-    assert_string_equal (cfg->broker_bind, "tcp://*:1,ipc:///tmp/b");
-    assert_string_equal (cfg->events, "tcp://10.1.1.1:9");
-    assert_string_equal (cfg->events_bind, "tcp://*:9");
-    assert_string_equal (cfg->province, "61");
-    assert_string_equal (cfg->principal, "city:140100");
+    s_assert_endpoints (cfg, "ipc:///tmp/b", "tcp://*:1,ipc:///tmp/b",
+                        "tcp://10.1.1.1:9", "tcp://*:9", "61", "city:140100");
     assert_string_equal (cfg->clock, "2026-01-06T09:00");
     assert_string_equal (cfg->log_level, "debug");
     assert_int_equal (cfg->heartbeat_ms, 100);

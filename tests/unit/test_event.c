@@ -13,8 +13,6 @@
 #include "inv_store.h"
 
 static redis_fixture_t *F;
-static inv_redis_t *R;
-static inv_script_t *S;
 
 /* ARGV[4] = event type; ARGV[5] = subject */
 static const char s_body [] =
@@ -29,7 +27,7 @@ s_emit (const char *type, const char *subject)
 {
     const char *args [] = { type, subject };
     inv_store_result_t result;
-    assert_int_equal (inv_store_write (R, S, "14", "province", NULL, 0, NULL, NULL, 2, args, NULL,
+    assert_int_equal (inv_store_write (F->redis, &F->script, "14", "province", NULL, 0, NULL, NULL, 2, args, NULL,
                                        &result), 200);
     inv_store_result_clear (&result);
 }
@@ -37,28 +35,7 @@ s_emit (const char *type, const char *subject)
 static int
 setup (void **state)
 {
-    (void) state;
-    F = redis_fixture_new ("emit", s_body);
-    if (!F)
-        return -1;
-    R = F->redis;
-    S = &F->script;
-    return 0;
-}
-
-static int
-teardown (void **state)
-{
-    (void) state;
-    redis_fixture_destroy (&F);
-    return 0;
-}
-
-static int
-flush (void **state)
-{
-    (void) state;
-    return redis_fixture_flush (F);
+    return redis_fixture_setup (state, &F, "emit", s_body);
 }
 
 static void
@@ -73,18 +50,18 @@ static void
 test_range_and_last_seq (void **state)
 {
     (void) state;
-    assert_int_equal (inv_event_last_seq (R, "14"), 0);
+    assert_int_equal (inv_event_last_seq (F->redis, "14"), 0);
     for (int i = 1; i <= 6; i++) {
         char subject [16];
         snprintf (subject, sizeof subject, "S%d", i);
         s_emit (i % 2? "enterprise.created": "group.formed", subject);
     }
-    assert_int_equal (inv_event_last_seq (R, "14"), 6);
-    assert_int_equal (inv_event_last_seq (R, "15"), 0);
+    assert_int_equal (inv_event_last_seq (F->redis, "14"), 6);
+    assert_int_equal (inv_event_last_seq (F->redis, "15"), 0);
 
     Innov__Event **events = NULL;
     size_t count = 0;
-    assert_int_equal (inv_event_range (R, "14", 0, NULL, 100, &events, &count), 6);
+    assert_int_equal (inv_event_range (F->redis, "14", 0, NULL, 100, &events, &count), 6);
     assert_int_equal (count, 6);
     Innov__Event *e = events [0];
     assert_int_equal (e->seq, 1);
@@ -105,8 +82,8 @@ test_range_and_last_seq (void **state)
     /* after a sequence, limited; appended to what the array already holds */
     events = NULL;
     count = 0;
-    assert_int_equal (inv_event_range (R, "14", 3, NULL, 2, &events, &count), 2);
-    assert_int_equal (inv_event_range (R, "14", 5, NULL, 10, &events, &count), 1);
+    assert_int_equal (inv_event_range (F->redis, "14", 3, NULL, 2, &events, &count), 2);
+    assert_int_equal (inv_event_range (F->redis, "14", 5, NULL, 10, &events, &count), 1);
     assert_int_equal (count, 3);
     assert_int_equal (events [0]->seq, 4);
     assert_int_equal (events [1]->seq, 5);
@@ -114,12 +91,12 @@ test_range_and_last_seq (void **state)
     s_free_all (events, count);
 
     /* by type prefix, past an entry that is not an event */
-    redisReply *reply = inv_redis_command (R, "XADD {14}:events 7-1 junk 1");
+    redisReply *reply = inv_redis_command (F->redis, "XADD {14}:events 7-1 junk 1");
     freeReplyObject (reply);
     s_emit ("group.formed", "S8");
     events = NULL;
     count = 0;
-    assert_int_equal (inv_event_range (R, "14", 0, "group.", 100, &events, &count), 4);
+    assert_int_equal (inv_event_range (F->redis, "14", 0, "group.", 100, &events, &count), 4);
     for (size_t i = 0; i < count; i++)
         assert_string_equal (events [i]->type, "group.formed");
     assert_int_equal (events [3]->seq, 8);
@@ -149,21 +126,21 @@ test_consumer_groups (void **state)
         s_emit ("enterprise.created", "S");
 
     /* a consumer acknowledges 1, then dies holding 2 */
-    inv_consumer_t *one = inv_consumer_new (R, "14", "notify", "one");
+    inv_consumer_t *one = inv_consumer_new (F->redis, "14", "notify", "one");
     assert_int_equal (s_next_seq (one, 100), 1);
     assert_int_equal (inv_consumer_ack (one, 1), 0);
     assert_int_equal (s_next_seq (one, 100), 2);
     inv_consumer_destroy (&one);
 
     /* restarted under the same name, it gets 2 again first */
-    one = inv_consumer_new (R, "14", "notify", "one");
+    one = inv_consumer_new (F->redis, "14", "notify", "one");
     assert_int_equal (s_next_seq (one, 100), 2);
     assert_int_equal (inv_consumer_ack (one, 2), 0);
     assert_int_equal (s_next_seq (one, 100), 3);         /* new, not acknowledged */
     inv_consumer_destroy (&one);
 
     /* another consumer claims 3 once it has been idle long enough */
-    inv_consumer_t *two = inv_consumer_new (R, "14", "notify", "two");
+    inv_consumer_t *two = inv_consumer_new (F->redis, "14", "notify", "two");
     inv_consumer_set_claim_idle (two, 50);
     zclock_sleep (100);
     assert_int_equal (s_next_seq (two, 100), 3);
@@ -173,7 +150,7 @@ test_consumer_groups (void **state)
     assert_int_equal (s_next_seq (two, 100), 0);         /* nothing more */
 
     /* another group sees the whole stream */
-    inv_consumer_t *report = inv_consumer_new (R, "14", "report", "r1");
+    inv_consumer_t *report = inv_consumer_new (F->redis, "14", "report", "r1");
     for (uint64_t seq = 1; seq <= 4; seq++) {
         assert_int_equal (s_next_seq (report, 100), seq);
         inv_consumer_ack (report, seq);
@@ -181,7 +158,7 @@ test_consumer_groups (void **state)
     inv_consumer_destroy (&report);
 
     /* the stream and its groups are lost: the group is created again */
-    redisReply *reply = inv_redis_command (R, "DEL {14}:events");
+    redisReply *reply = inv_redis_command (F->redis, "DEL {14}:events");
     freeReplyObject (reply);
     assert_int_equal (s_next_seq (two, 50), 0);
     s_emit ("enterprise.created", "S");
@@ -203,8 +180,8 @@ int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup (test_range_and_last_seq, flush),
-        cmocka_unit_test_setup (test_consumer_groups, flush),
+        cmocka_unit_test_setup (test_range_and_last_seq, redis_fixture_test_flush),
+        cmocka_unit_test_setup (test_consumer_groups, redis_fixture_test_flush),
     };
-    return cmocka_run_group_tests (tests, setup, teardown);
+    return cmocka_run_group_tests (tests, setup, redis_fixture_teardown);
 }

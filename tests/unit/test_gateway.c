@@ -22,13 +22,9 @@ static inv_config_t C;
 static int
 setup (void **state)
 {
-    (void) state;
-    F = redis_fixture_new (NULL, NULL);
-    if (!F)
+    if (redis_fixture_setup (state, &F, NULL, NULL) < 0)
         return -1;
-    memset (&C, 0, sizeof C);
-    C.redis = harness_redis (F->harness);
-    C.province = "14";
+    C = F->config;
     C.broker = "tcp://127.0.0.1:1";
     C.events = "tcp://127.0.0.1:2";
     C.http = "127.0.0.1:0";

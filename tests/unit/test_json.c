@@ -89,32 +89,22 @@ static const ProtobufCEnumDescriptor s_colour_desc = {
     { name, id, PROTOBUF_C_LABEL_##label, PROTOBUF_C_TYPE_##type, q, offsetof (all_t, member), desc, NULL, flags, 0, NULL, NULL }
 #define QOFF(member) offsetof (all_t, member)
 
-static const ProtobufCFieldDescriptor s_inner_fields [] = {
-    { "name", 1, PROTOBUF_C_LABEL_NONE, PROTOBUF_C_TYPE_STRING, 0, offsetof (inner_t, name), NULL, NULL, 0, 0, NULL, NULL },
-    { "value", 2, PROTOBUF_C_LABEL_NONE, PROTOBUF_C_TYPE_INT32, 0, offsetof (inner_t, value), NULL, NULL, 0, 0, NULL, NULL },
-};
-static const ProtobufCMessageDescriptor s_inner_desc = {
-    PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC, "test.Inner", "Inner", "Inner", "test",
-    sizeof (inner_t), 2, s_inner_fields, NULL, 0, NULL, NULL, NULL, NULL, NULL
-};
+/* A message of two fields, `key` (1) and value (2), the way protoc-c writes one. */
+#define PAIR_MESSAGE(var, type, full, name, key, key_type, value_type) \
+static const ProtobufCFieldDescriptor var##_fields [] = { \
+    { #key, 1, PROTOBUF_C_LABEL_NONE, PROTOBUF_C_TYPE_##key_type, 0, offsetof (type, key), \
+      NULL, NULL, 0, 0, NULL, NULL }, \
+    { "value", 2, PROTOBUF_C_LABEL_NONE, PROTOBUF_C_TYPE_##value_type, 0, offsetof (type, value), \
+      NULL, NULL, 0, 0, NULL, NULL }, \
+}; \
+static const ProtobufCMessageDescriptor var##_desc = { \
+    PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC, full, name, name, "test", \
+    sizeof (type), 2, var##_fields, NULL, 0, NULL, NULL, NULL, NULL, NULL \
+}
 
-static const ProtobufCFieldDescriptor s_label_fields [] = {
-    { "key", 1, PROTOBUF_C_LABEL_NONE, PROTOBUF_C_TYPE_STRING, 0, offsetof (label_entry_t, key), NULL, NULL, 0, 0, NULL, NULL },
-    { "value", 2, PROTOBUF_C_LABEL_NONE, PROTOBUF_C_TYPE_INT64, 0, offsetof (label_entry_t, value), NULL, NULL, 0, 0, NULL, NULL },
-};
-static const ProtobufCMessageDescriptor s_label_desc = {
-    PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC, "test.All.LabelsEntry", "LabelsEntry", "LabelsEntry", "test",
-    sizeof (label_entry_t), 2, s_label_fields, NULL, 0, NULL, NULL, NULL, NULL, NULL
-};
-
-static const ProtobufCFieldDescriptor s_code_fields [] = {
-    { "key", 1, PROTOBUF_C_LABEL_NONE, PROTOBUF_C_TYPE_INT32, 0, offsetof (code_entry_t, key), NULL, NULL, 0, 0, NULL, NULL },
-    { "value", 2, PROTOBUF_C_LABEL_NONE, PROTOBUF_C_TYPE_STRING, 0, offsetof (code_entry_t, value), NULL, NULL, 0, 0, NULL, NULL },
-};
-static const ProtobufCMessageDescriptor s_code_desc = {
-    PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC, "test.All.CodesEntry", "CodesEntry", "CodesEntry", "test",
-    sizeof (code_entry_t), 2, s_code_fields, NULL, 0, NULL, NULL, NULL, NULL, NULL
-};
+PAIR_MESSAGE (s_inner, inner_t, "test.Inner", "Inner", name, STRING, INT32);
+PAIR_MESSAGE (s_label, label_entry_t, "test.All.LabelsEntry", "LabelsEntry", key, STRING, INT64);
+PAIR_MESSAGE (s_code, code_entry_t, "test.All.CodesEntry", "CodesEntry", key, INT32, STRING);
 
 static const ProtobufCFieldDescriptor s_all_fields [] = {
     FIELD ("i32", 1, NONE, INT32, 0, i32, NULL, 0),

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <czmq.h>
 #include "redis_fixture.h"
+#include "unit_call.h"
 #include "../../services/notify/notify.h"
 #include "../../services/notify/notify_keys.h"
 #include "inv_clock.h"
@@ -40,16 +41,6 @@ s_groups (void)
     return groups + (int) count;
 }
 
-static long long
-s_int (const char *fmt, ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    long long n = redis_fixture_vinteger (F->redis, fmt, args);
-    va_end (args);
-    return n;
-}
-
 static char *
 s_str (const char *fmt, ...)
 {
@@ -66,13 +57,9 @@ s_str (const char *fmt, ...)
 static int
 setup (void **state)
 {
-    (void) state;
-    F = redis_fixture_new (NULL, NULL);
-    if (!F)
+    if (redis_fixture_setup (state, &F, NULL, NULL) < 0)
         return -1;
-    memset (&C, 0, sizeof C);
-    C.redis = harness_redis (F->harness);
-    C.province = "14";
+    C = F->config;
     notify_settings_t s;
     notify_settings_default (&s);
     s.year = 2026;
@@ -131,9 +118,7 @@ s_report (uint64_t seq, const char *deadline, const char *actor, const char *whe
 static int
 s_call (inv_handler_fn *fn, const char *caller, const ProtobufCMessage *req, inv_call_t *call)
 {
-    inv_call_init (call, N, caller, "test", req);
-    fn (N, call);
-    return call->code? call->code: 200;
+    return unit_call (call, N, fn, caller, "test", req);
 }
 
 static int
@@ -192,20 +177,20 @@ test_calendar_window (void **state)
     assert_int_equal (notify_calendar (N, s_at ("2026-03-03T09:00")), groups);
     assert_int_equal (notify_calendar (N, s_at ("2026-03-03T09:00")), 0);
     assert_int_equal (notify_calendar (N2, s_at ("2026-03-03T09:00")), 0);      /* exists */
-    assert_int_equal (s_int ("ZCARD {14}:notify.due"), groups);
+    assert_int_equal (redis_fixture_integer (F, "ZCARD {14}:notify.due"), groups);
     char *state_text = s_str ("HGET {14}:notify.dl:ledger:2026-03:city:140100 state");
     assert_string_equal (state_text, "open");
     free (state_text);
-    assert_int_equal (s_int ("EXISTS {14}:notify.dl:ledger:2026-02:city:140100"), 0);
-    assert_int_equal (s_int ("EXISTS {14}:notify.dl:ledger:2026-04:city:140100"), 0);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notify.dl:ledger:2026-02:city:140100"), 0);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notify.dl:ledger:2026-04:city:140100"), 0);
     /* year end: coverage (12-31), summaries (01-10) and the province's report (01-25) */
     assert_int_equal (notify_calendar (N, s_at ("2026-12-28")), groups);        /* Jan ledger is 2027 */
-    assert_int_equal (s_int ("EXISTS {14}:notify.dl:coverage:2026:dept:gxt"), 1);
-    assert_int_equal (s_int ("EXISTS {14}:notify.dl:ledger:2026-12:city:140100"), 0);  /* past grace */
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notify.dl:coverage:2026:dept:gxt"), 1);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notify.dl:ledger:2026-12:city:140100"), 0);  /* past grace */
     assert_int_equal (notify_calendar (N, s_at ("2027-01-05")), groups);
-    assert_int_equal (s_int ("EXISTS {14}:notify.dl:summary:2026:city:140100"), 1);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notify.dl:summary:2026:city:140100"), 1);
     assert_int_equal (notify_calendar (N, s_at ("2027-01-20")), 1);
-    assert_int_equal (s_int ("EXISTS {14}:notify.dl:province:2026:province"), 1);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notify.dl:province:2026:province"), 1);
 }
 
 static void
@@ -231,10 +216,10 @@ test_ladder (void **state)
     assert_int_equal (a + b, groups - 2);
     assert_int_equal (s_unread ("city:140100", ""), 1);
     assert_int_equal (s_unread ("city:140200", ""), 2);
-    assert_int_equal (s_int ("EXISTS {14}:notice:dl:ledger:2026-03:city:140200#overdue"), 1);
-    assert_int_equal (s_int ("EXISTS {14}:notice:dl:ledger:2026-03:city:140100#overdue"), 0);
-    assert_int_equal (s_int ("EXISTS {14}:notice:dl:ledger:2026-03:city:140200#remind-1d"), 0);
-    assert_int_equal (s_int ("SCARD {14}:inbox.unread:province"), 0);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notice:dl:ledger:2026-03:city:140200#overdue"), 1);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notice:dl:ledger:2026-03:city:140100#overdue"), 0);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notice:dl:ledger:2026-03:city:140200#remind-1d"), 0);
+    assert_int_equal (redis_fixture_integer (F, "SCARD {14}:inbox.unread:province"), 0);
 
     /* the notice carries the light: red when overdue */
     Innov__ListNoticesRequest req = INNOV__LIST_NOTICES_REQUEST__INIT;
@@ -261,20 +246,20 @@ test_ladder (void **state)
     st = s_str ("HGET {14}:notify.dl:ledger:2026-03:city:140200 state");
     assert_string_equal (st, "late");
     free (st);
-    assert_int_equal (s_int ("ZCARD {14}:notify.late"), 1);
+    assert_int_equal (redis_fixture_integer (F, "ZCARD {14}:notify.late"), 1);
     s_report (4, "ledger:2026-03:city:140200", "city:140200", "2026-03-08T10:00");  /* again: nothing */
-    assert_int_equal (s_int ("ZCARD {14}:notify.late"), 1);
+    assert_int_equal (redis_fixture_integer (F, "ZCARD {14}:notify.late"), 1);
 
     /* 03-10: the province hears of those still missing, not of 140200 */
     assert_int_equal (notify_tick (N, s_at ("2026-03-10T09:00")), groups - 3);
     assert_int_equal (s_unread ("province", ""), groups - 3);
-    assert_int_equal (s_int ("EXISTS {14}:notice:dl:ledger:2026-03:city:140200#escalate-province"), 0);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:notice:dl:ledger:2026-03:city:140200#escalate-province"), 0);
     /* the ladder is finished: nothing left to fire, nothing more ever */
-    assert_int_equal (s_int ("ZCARD {14}:notify.due"), 0);
+    assert_int_equal (redis_fixture_integer (F, "ZCARD {14}:notify.due"), 0);
     assert_int_equal (notify_tick (N, s_at ("2026-03-20T09:00")), 0);
     /* one notice.created event per notice */
-    long long notices = s_int ("EVAL %s 0", "return #redis.call('KEYS','{14}:notice:*')");
-    long long created = s_int ("EVAL %s 0",
+    long long notices = redis_fixture_integer (F, "EVAL %s 0", "return #redis.call('KEYS','{14}:notice:*')");
+    long long created = redis_fixture_integer (F, "EVAL %s 0",
         "local n=0 for _,e in ipairs(redis.call('XRANGE','{14}:events','-','+')) do "
         "if e[2][2]=='notice.created' then n=n+1 end end return n");
     assert_int_equal (notices, created);
@@ -315,7 +300,7 @@ test_announced (void **state)
     e.payload.len = len;
     assert_int_equal (notify_handle_event (N, &e), 0);
     assert_int_equal (notify_handle_event (N2, &e), 0);         /* redelivered: no change */
-    assert_int_equal (s_int ("HLEN {14}:notify.dl:ext:milestone:P-17:2"), 5);
+    assert_int_equal (redis_fixture_integer (F, "HLEN {14}:notify.dl:ext:milestone:P-17:2"), 5);
     assert_int_equal (notify_tick (N, s_at ("2026-06-21")), 1);  /* overdue (reminders stale) */
     assert_int_equal (s_unread ("county:140105", ""), 1);
     s_event (&e, 2, "milestone.reported", "P-17:2", "county:140105", s_at ("2026-06-21T10:00"), NULL);
@@ -325,9 +310,9 @@ test_announced (void **state)
     free (st);
     /* a malformed announcement is skipped (acknowledged), nothing written */
     s_event (&e, 3, "deadline.announced", "x", "service:pairing", s_at ("2026-04-01"), NULL);
-    long long keys = s_int ("DBSIZE");
+    long long keys = redis_fixture_integer (F, "DBSIZE");
     assert_int_equal (notify_handle_event (N, &e), 0);
-    assert_int_equal (s_int ("DBSIZE"), keys);
+    assert_int_equal (redis_fixture_integer (F, "DBSIZE"), keys);
 }
 
 /* ---- subscriptions and inbox --------------------------------------------------------- */
@@ -357,7 +342,7 @@ test_subscriptions (void **state)
     sub.agency = (char *) "city:140200";
     assert_int_equal (s_call (notify_subscribe, "city:140100", &req.base, &call), 403);
     inv_call_clear (&call);
-    assert_int_equal (s_int ("DBSIZE"), 0);
+    assert_int_equal (redis_fixture_integer (F, "DBSIZE"), 0);
 
     /* city 140100 follows enterprise.* of its city; subscribing twice keeps one */
     sub.agency = (char *) "";
@@ -368,7 +353,7 @@ test_subscriptions (void **state)
     assert_int_equal (s_call (notify_subscribe, "city:140100", &req.base, &call), 200);
     assert_string_equal (((Innov__SubscriptionReply *) call.reply)->subscription->id, id);
     inv_call_clear (&call);
-    assert_int_equal (s_int ("HLEN {14}:notify.subs"), 1);
+    assert_int_equal (redis_fixture_integer (F, "HLEN {14}:notify.subs"), 1);
     /* the province subscribes department gxt to mentor pairings in cluster 半导体 */
     Innov__Subscription sub2 = INNOV__SUBSCRIPTION__INIT;
     sub2.agency = (char *) "dept:gxt";
@@ -444,7 +429,7 @@ test_subscriptions (void **state)
     inv_call_clear (&call);
     assert_int_equal (s_call (notify_unsubscribe, "city:140100", &un.base, &call), 404);
     inv_call_clear (&call);
-    assert_int_equal (s_int ("HLEN {14}:notify.subs"), 1);
+    assert_int_equal (redis_fixture_integer (F, "HLEN {14}:notify.subs"), 1);
     s_event (&e, 14, "enterprise.created", "91140105MA0KXY8T12", "province", s_at ("2026-03-01"), "140100");
     assert_int_equal (notify_handle_event (N, &e), 0);
     assert_int_equal (s_unread ("city:140100", ""), 0);

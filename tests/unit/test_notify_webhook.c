@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <czmq.h>
 #include "redis_fixture.h"
+#include "unit_call.h"
 #include "../../services/notify/notify_webhook.h"
 #include "../../services/notify/notify_keys.h"
 
@@ -76,19 +77,7 @@ test_url (void **state)
 static int
 s_call (inv_handler_fn *fn, const char *caller, const ProtobufCMessage *req, inv_call_t *call)
 {
-    inv_call_init (call, N, caller, "test", req);
-    fn (N, call);
-    return call->code? call->code: 200;
-}
-
-static long long
-s_int (const char *fmt, ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    long long n = redis_fixture_vinteger (F->redis, fmt, args);
-    va_end (args);
-    return n;
+    return unit_call (call, N, fn, caller, "test", req);
 }
 
 static void
@@ -138,8 +127,8 @@ test_queue (void **state)
     assert_int_equal (notify_handle_event (N, &e), 0);
     char did [64];
     snprintf (did, sizeof did, "ev:7:%s", id);
-    assert_int_equal (s_int ("ZCARD {14}:notify.wh.due"), 1);
-    assert_int_equal (s_int ("ZCARD {14}:notify.wh.sub:%s", id), 1);
+    assert_int_equal (redis_fixture_integer (F, "ZCARD {14}:notify.wh.due"), 1);
+    assert_int_equal (redis_fixture_integer (F, "ZCARD {14}:notify.wh.sub:%s", id), 1);
 
     /* two attempts (NOTIFY_WEBHOOK_ATTEMPTS=2 in setup), then failed, kept, announced */
     notify_webhook_t *w = notify_webhook_new (N, "test");
@@ -150,9 +139,9 @@ test_queue (void **state)
     assert_int_equal (notify_webhook_run (w, now + 1000), 1);
     assert_int_equal (notify_webhook_run (w, now + 100000), 0);    /* nothing left to try */
     notify_webhook_destroy (&w);
-    assert_int_equal (s_int ("ZCARD {14}:notify.wh.due"), 0);
-    assert_int_equal (s_int ("LLEN {14}:notify.wh.log:%s", did), 2);
-    assert_int_equal (s_int ("EVAL %s 1 {14}:events",
+    assert_int_equal (redis_fixture_integer (F, "ZCARD {14}:notify.wh.due"), 0);
+    assert_int_equal (redis_fixture_integer (F, "LLEN {14}:notify.wh.log:%s", did), 2);
+    assert_int_equal (redis_fixture_integer (F, "EVAL %s 1 {14}:events",
         "local n = 0 for _, e in ipairs (redis.call ('XRANGE', KEYS[1], '-', '+')) do "
         "if e[2][2] == 'notice.delivery_failed' then n = n + 1 end end return n"), 1);
 
@@ -183,20 +172,15 @@ test_queue (void **state)
 static int
 setup (void **state)
 {
-    (void) state;
-    F = redis_fixture_new (NULL, NULL);
-    if (!F)
+    if (redis_fixture_setup (state, &F, NULL, NULL) < 0)
         return -1;
-    static inv_config_t c;
-    c.redis = harness_redis (F->harness);
-    c.province = "14";
     notify_settings_t s;
     notify_settings_default (&s);
     s.year = 2026;
     s.webhook.attempts = 2;
     s.webhook.backoff_ms = 100;
     s.webhook.timeout_ms = 1000;
-    N = notify_new (&c, &s);
+    N = notify_new (&F->config, &s);
     return N? 0: -1;
 }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <czmq.h>
 #include "registry_fixture.h"
+#include "unit_call.h"
 #include "../../services/pairing/pairing.h"
 #include "../../services/pairing/pairing_match.h"
 #include "inv_event.h"
@@ -83,18 +84,13 @@ static int
 s_call (inv_handler_fn *fn, void *ctx, const char *caller, const char *method, const ProtobufCMessage *req,
         inv_call_t *call)
 {
-    inv_call_init (call, ctx, caller, method, req);
-    fn (ctx, call);
-    return call->code? call->code: 200;
+    return unit_call (call, ctx, fn, caller, method, req);
 }
 
 static int
 s_call_simple (inv_handler_fn *fn, const char *caller, const char *method, const ProtobufCMessage *req)
 {
-    inv_call_t call;
-    int code = s_call (fn, P, caller, method, req, &call);
-    inv_call_clear (&call);
-    return code;
+    return unit_call_code (P, fn, caller, method, req);
 }
 
 /* An enterprise of Taiyuan numbered n. */
@@ -152,18 +148,6 @@ s_count_events (const char *prefix, uint64_t after)
         n += strncmp (r->element [i]->element [1]->element [1]->str, prefix, strlen (prefix)) == 0;
     freeReplyObject (r);
     return n;
-}
-
-static bool
-s_has_detail (const inv_call_t *call, const char *field)
-{
-    if (!call->details)
-        return false;
-    for (Innov__FieldError *fe = (Innov__FieldError *) zlist_first (call->details); fe;
-         fe = (Innov__FieldError *) zlist_next (call->details))
-        if (streq (fe->field, field))
-            return true;
-    return false;
 }
 
 static void
@@ -238,9 +222,9 @@ test_group_rule_names_each_violation (void **state)
     assert_false (pairing_group_check_rule (&g, &call, ""));
     assert_int_equal (call.code, 400);
     assert_int_equal (zlist_size (call.details), 3);
-    assert_true (s_has_detail (&call, "members"));
-    assert_true (s_has_detail (&call, "members.rank"));
-    assert_true (s_has_detail (&call, "members.unit_kind"));
+    assert_true (unit_call_has_detail (&call, "members"));
+    assert_true (unit_call_has_detail (&call, "members.rank"));
+    assert_true (unit_call_has_detail (&call, "members.unit_kind"));
     inv_call_clear (&call);
     /* a technical member of a company does not count; of an institute it does */
     g.n_members = 6;
@@ -250,7 +234,7 @@ test_group_rule_names_each_violation (void **state)
     inv_call_init (&call, NULL, "province", "group.ready", NULL);
     assert_false (pairing_group_check_rule (&g, &call, ""));
     assert_int_equal (zlist_size (call.details), 1);
-    assert_true (s_has_detail (&call, "members.unit_kind"));
+    assert_true (unit_call_has_detail (&call, "members.unit_kind"));
     inv_call_clear (&call);
     m [1].unit_kind = (char *) "institute";
     inv_call_init (&call, NULL, "province", "group.ready", NULL);
@@ -259,7 +243,7 @@ test_group_rule_names_each_violation (void **state)
     g.n_members = 7;
     inv_call_init (&call, NULL, "province", "group.ready", NULL);
     assert_false (pairing_group_check_rule (&g, &call, ""));
-    assert_true (s_has_detail (&call, "members"));
+    assert_true (unit_call_has_detail (&call, "members"));
     inv_call_clear (&call);
 }
 
@@ -315,7 +299,7 @@ test_group_scope_and_ready (void **state)
     ar.enterprises = (char **) both;
     ar.n_enterprises = 2;
     assert_int_equal (s_call (pairing_group_assign, P, "city:140100", "group.assign", &ar.base, &call), 400);
-    assert_true (s_has_detail (&call, "enterprises[1]"));
+    assert_true (unit_call_has_detail (&call, "enterprises[1]"));
     inv_call_clear (&call);
     assert_int_equal (registry_fixture_integer (&F, "ZCARD {14}:pair.group.ents:%s", id), 0);   /* nothing half-written */
     /* assigned to a forming group: still no work group; ready: counted */
@@ -334,7 +318,7 @@ test_group_scope_and_ready (void **state)
     mr.group_id = id;
     mr.member = &m;
     assert_int_equal (s_call (pairing_group_member_remove, P, "province", "group.member.remove", &mr.base, &call), 400);
-    assert_true (s_has_detail (&call, "members"));
+    assert_true (unit_call_has_detail (&call, "members"));
     inv_call_clear (&call);
     /* unassigning from the ready group brings the gap back */
     ar.enterprises = (char **) &a;
@@ -383,7 +367,7 @@ test_coverage_pairing_and_events (void **state)
     pr.mentor = (char *) m3;
     inv_call_t call;
     assert_int_equal (s_call (pairing_pair_add, P, "province", "pair.add", &pr.base, &call), 400);
-    assert_true (s_has_detail (&call, "mentor"));
+    assert_true (unit_call_has_detail (&call, "mentor"));
     inv_call_clear (&call);
     pr.mentor = (char *) m1;
     assert_int_equal (s_call_simple (pairing_pair_add, "city:140200", "pair.add", &pr.base), 403);
@@ -570,7 +554,7 @@ test_guidance_links (void **state)
     lr.enterprises = (char **) both;
     lr.n_enterprises = 2;
     assert_int_equal (s_call (pairing_guidance_link, P, "province", "guidance.link", &lr.base, &call), 400);
-    assert_true (s_has_detail (&call, "enterprises[1]"));
+    assert_true (unit_call_has_detail (&call, "enterprises[1]"));
     inv_call_clear (&call);
     lr.n_enterprises = 1;
     assert_int_equal (s_call_simple (pairing_guidance_link, "city:140200", "guidance.link", &lr.base), 403);

@@ -59,15 +59,10 @@ s_lookup (void *arg, const char *code, Innov__Enterprise **enterprise_p, char *r
 static int
 group_setup (void **state)
 {
-    (void) state;
-    F = redis_fixture_new (NULL, NULL);
-    if (!F)
+    if (redis_fixture_setup (state, &F, NULL, NULL) < 0)
         return -1;
-    inv_config_t cfg;
-    memset (&cfg, 0, sizeof cfg);
-    cfg.redis = harness_redis (F->harness);
+    inv_config_t cfg = F->config;
     cfg.broker = "tcp://127.0.0.1:1";
-    cfg.province = "14";
     S = problems_new (&cfg);
     problems_set_lookup (S, s_lookup, NULL);
     inv_credit_code_complete ("91140105MA0UNT001", E1);
@@ -163,16 +158,6 @@ s_plan (const char *caller, const char *id, int64_t due)
     return s_call (problems_plan, caller, &req.base);
 }
 
-static long long
-s_int (const char *fmt, ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    long long n = redis_fixture_vinteger (F->redis, fmt, args);
-    va_end (args);
-    return n;
-}
-
 /* ---- tests -------------------------------------------------------------------------- */
 
 static void
@@ -227,13 +212,13 @@ test_raise_refusals_and_events (void **state)
     r = s_raise ("province", unknown, "government", false, NULL, NULL);
     assert_int_equal (r.code, 400);
     assert_non_null (strstr (r.message, "not a registered enterprise"));
-    assert_int_equal (s_int ("DBSIZE"), 0);          /* not even a problem number drawn */
+    assert_int_equal (redis_fixture_integer (F, "DBSIZE"), 0);          /* not even a problem number drawn */
 
     /* one raised: the record, its event and its assign deadline */
     r = s_raise ("group:G1", E1, "government", false, NULL, NULL);
     assert_int_equal (r.code, 200);
     assert_string_equal (r.state, "raised");
-    assert_int_equal (s_int ("XLEN {14}:events"), 2);
+    assert_int_equal (redis_fixture_integer (F, "XLEN {14}:events"), 2);
     redisReply *entries = inv_redis_command (F->redis, "XRANGE {14}:events - +");
     assert_non_null (entries);
     assert_int_equal (entries->elements, 2);
@@ -317,7 +302,7 @@ s_tally_free (void *item)
 static long long
 s_hget (const char *key, const char *field)
 {
-    return s_int ("HGET %s %s", key, field);
+    return redis_fixture_integer (F, "HGET %s %s", key, field);
 }
 
 /* Recompute every scope's figures from the records and compare with what the scripts kept. */
@@ -372,7 +357,7 @@ s_check_invariants (int n_problems)
         }
         innov__problem__free_unpacked (p, NULL);
     }
-    assert_int_equal (s_int ("SCARD {14}:problems.scopes"), (long long) zhash_size (tallies));
+    assert_int_equal (redis_fixture_integer (F, "SCARD {14}:problems.scopes"), (long long) zhash_size (tallies));
     for (tally_t *t = (tally_t *) zhash_first (tallies); t; t = (tally_t *) zhash_next (tallies)) {
         const char *scope = zhash_cursor (tallies);
         char k [160];
@@ -383,9 +368,9 @@ s_check_invariants (int n_problems)
                 fail_msg ("%s %s: stored %lld, records say %lld", scope, names [f], s_hget (k, names [f]),
                           (&t->raised) [f]);
         snprintf (k, sizeof k, "{14}:problems.due:%s", scope);
-        assert_int_equal (s_int ("ZCARD %s", k), (long long) zhash_size (t->due));
+        assert_int_equal (redis_fixture_integer (F, "ZCARD %s", k), (long long) zhash_size (t->due));
         for (const char *due = (const char *) zhash_first (t->due); due; due = (const char *) zhash_next (t->due))
-            assert_int_equal (s_int ("ZSCORE %s %s", k, zhash_cursor (t->due)), atoll (due));
+            assert_int_equal (redis_fixture_integer (F, "ZSCORE %s %s", k, zhash_cursor (t->due)), atoll (due));
         snprintf (k, sizeof k, "{14}:problems.days:%s", scope);
         long long histogram = 0;
         for (const char *c = (const char *) zhash_first (t->days); c; c = (const char *) zhash_next (t->days)) {
@@ -394,7 +379,7 @@ s_check_invariants (int n_problems)
         }
         assert_int_equal (histogram, t->resolved + t->closed);
         snprintf (k, sizeof k, "{14}:problems.idx:%s", scope);
-        assert_int_equal (s_int ("ZCARD %s", k), (long long) zlist_size (t->members));
+        assert_int_equal (redis_fixture_integer (F, "ZCARD %s", k), (long long) zlist_size (t->members));
         s_tally_free (t);
     }
     zhash_destroy (&tallies);
@@ -501,10 +486,10 @@ test_random_walk (void **state)
         if (streq (f->name, "problems.raised"))
             assert_true (f->value == N);
         if (streq (f->name, "problems.overdue"))
-            assert_true (f->value == (double) s_int ("ZCOUNT {14}:problems.due:province -inf %lld",
+            assert_true (f->value == (double) redis_fixture_integer (F, "ZCOUNT {14}:problems.due:province -inf %lld",
                                                      (long long) inv_clock_now_ms ()));
         if (streq (f->name, "problems.open"))
-            assert_true (f->value == (double) s_int ("ZCARD {14}:problems.due:province"));
+            assert_true (f->value == (double) redis_fixture_integer (F, "ZCARD {14}:problems.due:province"));
     }
     inv_call_clear (&call);
     req.scope = (char *) "county:140105";
@@ -528,20 +513,20 @@ test_idempotency (void **state)
     assert_int_equal (a.code, 200);
     assert_int_equal (b.code, 200);
     assert_string_equal (a.id, b.id);
-    assert_int_equal (s_int ("EXISTS {14}:problem:P2"), 0);
-    assert_int_equal (s_int ("HGET {14}:problems.cnt:province raised"), 1);
-    long long events = s_int ("XLEN {14}:events");
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:problem:P2"), 0);
+    assert_int_equal (redis_fixture_integer (F, "HGET {14}:problems.cnt:province raised"), 1);
+    long long events = redis_fixture_integer (F, "XLEN {14}:events");
     /* a refused step (not accepted yet) with a key: refused again, nothing written */
     assert_int_equal (s_step (problems_accept, "dept:gxt", a.id, NULL, "k-2").code, 403);
     assert_int_equal (s_assign ("city:140100", a.id, "dept:gxt").code, 200);
     assert_int_equal (s_step (problems_resolve, "dept:gxt", a.id, "x", "k-3").code, 409);
     assert_int_equal (s_step (problems_resolve, "dept:gxt", a.id, "x", "k-3").code, 409);
     assert_int_equal (s_step (problems_accept, "dept:gxt", a.id, NULL, "k-4").code, 200);
-    long long after = s_int ("XLEN {14}:events");
+    long long after = redis_fixture_integer (F, "XLEN {14}:events");
     result_t again = s_step (problems_accept, "dept:gxt", a.id, NULL, "k-4");
     assert_int_equal (again.code, 200);
     assert_string_equal (again.state, "accepted");
-    assert_int_equal (s_int ("XLEN {14}:events"), after);
+    assert_int_equal (redis_fixture_integer (F, "XLEN {14}:events"), after);
     assert_true (after > events);
     /* a plan needs a complex problem and a date ahead */
     assert_int_equal (s_plan ("dept:gxt", a.id, T0 + 86400000LL).code, 409);

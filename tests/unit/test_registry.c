@@ -12,6 +12,7 @@
 #include <math.h>
 #include <ctype.h>
 #include "registry_fixture.h"
+#include "unit_call.h"
 #include "../../services/registry/registry.h"
 #include "../../services/registry/registry_keys.h"
 #include "registry.pb-c.h"
@@ -66,8 +67,14 @@ static void
 s_call (inv_call_t *call, inv_handler_fn *handler, const char *caller, const char *method,
         const ProtobufCMessage *request)
 {
-    inv_call_init (call, F.registry, caller, method, request);
-    handler (F.registry, call);
+    unit_call (call, F.registry, handler, caller, method, request);
+}
+
+/* A handler's code, the call cleared. */
+static int
+s_code (inv_handler_fn *handler, const char *caller, const char *method, const ProtobufCMessage *request)
+{
+    return unit_call_code (F.registry, handler, caller, method, request);
 }
 
 static int
@@ -87,18 +94,6 @@ s_add_simple (const char *caller, const Innov__Enterprise *e)
     int code = s_add (caller, e, NULL, &call);
     inv_call_clear (&call);
     return code;
-}
-
-static bool
-s_has_detail (const inv_call_t *call, const char *field)
-{
-    if (!call->details)
-        return false;
-    for (Innov__FieldError *fe = (Innov__FieldError *) zlist_first (call->details); fe;
-         fe = (Innov__FieldError *) zlist_next (call->details))
-        if (streq (fe->field, field))
-            return true;
-    return false;
 }
 
 static const Innov__Enterprise *
@@ -142,9 +137,8 @@ test_add_then_get (void **state)
 
     Innov__GetEnterpriseRequest get = INNOV__GET_ENTERPRISE_REQUEST__INIT;
     get.credit_code = code;
-    s_call (&call, registry_enterprise_get, "anonymous", "enterprise.get", &get.base);
-    assert_int_equal (call.code, 403);                      /* reads need a principal */
-    inv_call_clear (&call);
+    assert_int_equal (s_code (registry_enterprise_get, "anonymous", "enterprise.get",
+                              &get.base), 403); /* reads need a principal */
     s_call (&call, registry_enterprise_get, "county:140105", "enterprise.get", &get.base);
     assert_int_equal (call.code, 200);
     assert_string_equal (s_reply_enterprise (&call)->name, "太原示例机械制造有限公司");
@@ -157,9 +151,8 @@ test_add_then_get (void **state)
 
     char missing [19];
     get.credit_code = (char *) registry_fixture_code (2, missing);
-    s_call (&call, registry_enterprise_get, "province", "enterprise.get", &get.base);
-    assert_int_equal (call.code, 404);
-    inv_call_clear (&call);
+    assert_int_equal (s_code (registry_enterprise_get, "province", "enterprise.get",
+                              &get.base), 404);
 }
 
 static void
@@ -184,7 +177,7 @@ test_validation_names_fields_and_writes_nothing (void **state)
         "enterprise.rd_expenditure", "enterprise.status"
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++)
-        if (!s_has_detail (&call, fields [i]))
+        if (!unit_call_has_detail (&call, fields [i]))
             fail_msg ("no field error for %s", fields [i]);
     inv_call_clear (&call);
 
@@ -192,7 +185,7 @@ test_validation_names_fields_and_writes_nothing (void **state)
     char code [19];
     s_enterprise (&e, registry_fixture_code (3, code), "140100");
     assert_int_equal (s_add ("province", &e, NULL, &call), 400);
-    assert_true (s_has_detail (&call, "enterprise.county"));
+    assert_true (unit_call_has_detail (&call, "enterprise.county"));
     assert_int_equal (zlist_size (call.details), 1);
     inv_call_clear (&call);
 
@@ -203,14 +196,14 @@ test_validation_names_fields_and_writes_nothing (void **state)
     s_enterprise (&e, code, "140105");
     e.name = name;
     assert_int_equal (s_add ("province", &e, NULL, &call), 400);
-    assert_true (s_has_detail (&call, "enterprise.name"));
+    assert_true (unit_call_has_detail (&call, "enterprise.name"));
     inv_call_clear (&call);
 
     /* no enterprise at all */
     Innov__AddEnterpriseRequest req = INNOV__ADD_ENTERPRISE_REQUEST__INIT;
     s_call (&call, registry_enterprise_add, "province", "enterprise.add", &req.base);
     assert_int_equal (call.code, 400);
-    assert_true (s_has_detail (&call, "enterprise"));
+    assert_true (unit_call_has_detail (&call, "enterprise"));
     inv_call_clear (&call);
 
     assert_int_equal (s_dbsize (), before);
@@ -252,9 +245,8 @@ test_scope (void **state)
     up.enterprise = &change;
     up.fields = fields;
     up.n_fields = 1;
-    s_call (&call, registry_enterprise_update, "city:140100", "enterprise.update", &up.base);
-    assert_int_equal (call.code, 403);
-    inv_call_clear (&call);
+    assert_int_equal (s_code (registry_enterprise_update, "city:140100", "enterprise.update",
+                              &up.base), 403);
     assert_int_equal (s_events (), 4);
 }
 
@@ -303,13 +295,13 @@ test_update_versions_and_indexes (void **state)
     inv_call_t call;
     s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
     assert_int_equal (call.code, 400);                      /* status only through the workflow */
-    assert_true (s_has_detail (&call, "fields[1]"));
+    assert_true (unit_call_has_detail (&call, "fields[1]"));
     assert_non_null (strstr (call.message, "enterprise.transition"));
     inv_call_clear (&call);
     up.n_fields = 0;                                        /* every field, status included */
     s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
     assert_int_equal (call.code, 400);
-    assert_true (s_has_detail (&call, "enterprise.status"));
+    assert_true (unit_call_has_detail (&call, "enterprise.status"));
     inv_call_clear (&call);
     assert_int_equal (s_events (), 1);
 
@@ -360,9 +352,9 @@ test_update_versions_and_indexes (void **state)
     up.expected_version = 0;
     s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
     assert_int_equal (call.code, 400);
-    assert_true (s_has_detail (&call, "fields[0]"));
-    assert_true (s_has_detail (&call, "fields[1]"));
-    assert_true (s_has_detail (&call, "fields[2]"));
+    assert_true (unit_call_has_detail (&call, "fields[0]"));
+    assert_true (unit_call_has_detail (&call, "fields[1]"));
+    assert_true (unit_call_has_detail (&call, "fields[2]"));
     inv_call_clear (&call);
     char *revenue [] = { (char *) "operating_revenue" };
     change.operating_revenue = -5;
@@ -370,7 +362,7 @@ test_update_versions_and_indexes (void **state)
     up.n_fields = 1;
     s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
     assert_int_equal (call.code, 400);
-    assert_true (s_has_detail (&call, "enterprise.operating_revenue"));
+    assert_true (unit_call_has_detail (&call, "enterprise.operating_revenue"));
     inv_call_clear (&call);
     assert_int_equal (s_events (), 2);
 
@@ -378,9 +370,8 @@ test_update_versions_and_indexes (void **state)
     char other [19];
     change.credit_code = (char *) registry_fixture_code (31, other);
     change.operating_revenue = 5;
-    s_call (&call, registry_enterprise_update, "province", "enterprise.update", &up.base);
-    assert_int_equal (call.code, 404);
-    inv_call_clear (&call);
+    assert_int_equal (s_code (registry_enterprise_update, "province", "enterprise.update",
+                              &up.base), 404);
 }
 
 static void
@@ -455,8 +446,8 @@ test_list_pagination (void **state)
     req.department = (char *) "nobody";
     s_call (&call, registry_enterprise_list, "province", "enterprise.list", &req.base);
     assert_int_equal (call.code, 400);
-    assert_true (s_has_detail (&call, "city"));
-    assert_true (s_has_detail (&call, "department"));
+    assert_true (unit_call_has_detail (&call, "city"));
+    assert_true (unit_call_has_detail (&call, "department"));
     inv_call_clear (&call);
 }
 
@@ -598,7 +589,7 @@ test_counters_equal_recount (void **state)
     inv_call_t call;
     s_call (&call, registry_enterprise_count, "province", "enterprise.count", &req.base);
     assert_int_equal (call.code, 400);
-    assert_true (s_has_detail (&call, "group_by"));
+    assert_true (unit_call_has_detail (&call, "group_by"));
     inv_call_clear (&call);
 }
 
@@ -762,7 +753,7 @@ test_workflow_walk (void **state)
     s_assert_refusal ("province", code, IP, 409, "enterprise.close (with evidence)");
     assert_int_equal (s_review ("province", code, true, NULL), 409);
     assert_int_equal (s_close_call (&call, "province", code, "", ""), 400);
-    assert_true (s_has_detail (&call, "evidence"));
+    assert_true (unit_call_has_detail (&call, "evidence"));
     inv_call_clear (&call);
     assert_int_equal (s_close ("province", code, "企业已注销", NULL), 200);
     s_assert_status (code, AC, true);
@@ -774,7 +765,7 @@ test_workflow_walk (void **state)
     inv_call_clear (&call);
     s_assert_refusal ("province", code, IP, 409, "enterprise.review");
     assert_int_equal (s_review_call (&call, "province", code, false, ""), 400);
-    assert_true (s_has_detail (&call, "reason"));
+    assert_true (unit_call_has_detail (&call, "reason"));
     inv_call_clear (&call);
 
     /* rejected: back to ACTIVE without a closing, then closed for good */
@@ -832,14 +823,12 @@ test_workflow_walk (void **state)
     /* the history of a record that does not exist; of nobody */
     char other [19];
     hr.credit_code = (char *) registry_fixture_code (501, other);
-    s_call (&call, registry_enterprise_history, "province", "enterprise.history", &hr.base);
-    assert_int_equal (call.code, 404);
-    inv_call_clear (&call);
+    assert_int_equal (s_code (registry_enterprise_history, "province", "enterprise.history",
+                              &hr.base), 404);
     assert_int_equal (s_transition ("province", other, IP, NULL, NULL), 404);
     hr.credit_code = code;
-    s_call (&call, registry_enterprise_history, "anonymous", "enterprise.history", &hr.base);
-    assert_int_equal (call.code, 403);
-    inv_call_clear (&call);
+    assert_int_equal (s_code (registry_enterprise_history, "anonymous", "enterprise.history",
+                              &hr.base), 403);
 }
 
 static void
@@ -1080,11 +1069,11 @@ test_search (void **state)
     /* bad requests */
     s_search (&call, "a", 0, NULL);
     assert_int_equal (call.code, 400);
-    assert_true (s_has_detail (&call, "fragment"));
+    assert_true (unit_call_has_detail (&call, "fragment"));
     inv_call_clear (&call);
     s_search (&call, "太原", 0, "x:1");
     assert_int_equal (call.code, 400);
-    assert_true (s_has_detail (&call, "cursor"));
+    assert_true (unit_call_has_detail (&call, "cursor"));
     inv_call_clear (&call);
 }
 
@@ -1132,7 +1121,7 @@ test_search_pages_hold_limit (void **state)
     for (int i = 0; bad [i]; i++) {
         s_search (&call, "精密铸造", LIMIT, bad [i]);
         assert_int_equal (call.code, 400);
-        assert_true (s_has_detail (&call, "cursor"));
+        assert_true (unit_call_has_detail (&call, "cursor"));
         inv_call_clear (&call);
     }
 }
@@ -1226,9 +1215,7 @@ test_agencies (void **state)
     assert_string_equal (((Innov__AgencyReply *) call.reply)->agency->short_name, "省工信厅");
     inv_call_clear (&call);
     get.code = (char *) "nobody";
-    s_call (&call, registry_agency_get, "province", "agency.get", &get.base);
-    assert_int_equal (call.code, 404);
-    inv_call_clear (&call);
+    assert_int_equal (s_code (registry_agency_get, "province", "agency.get", &get.base), 404);
 
     /* add: the province only, kinds that are not seeded, codes of their kind */
     assert_int_equal (s_agency_add ("province", INNOV__AGENCY_KIND__PLATFORM, "platform.tyut-lab", "太原理工大学创新平台", &call), 200);
@@ -1240,11 +1227,11 @@ test_agencies (void **state)
     assert_non_null (strstr (call.message, "only the provincial group"));
     inv_call_clear (&call);
     assert_int_equal (s_agency_add ("province", INNOV__AGENCY_KIND__CITY, "149900", "x", &call), 400);
-    assert_true (s_has_detail (&call, "agency.kind"));
+    assert_true (unit_call_has_detail (&call, "agency.kind"));
     inv_call_clear (&call);
     assert_int_equal (s_agency_add ("province", INNOV__AGENCY_KIND__ALLIANCE, "platform.y", "", &call), 400);
-    assert_true (s_has_detail (&call, "agency.code"));
-    assert_true (s_has_detail (&call, "agency.name"));
+    assert_true (unit_call_has_detail (&call, "agency.code"));
+    assert_true (unit_call_has_detail (&call, "agency.name"));
     inv_call_clear (&call);
     assert_int_equal (s_agency_add ("province", INNOV__AGENCY_KIND__ALLIANCE, "alliance.hydrogen", "氢能产业联盟", &call), 200);
     inv_call_clear (&call);
@@ -1277,9 +1264,9 @@ test_agencies (void **state)
     e.n_alliances = 3;
     inv_call_t add_call;
     assert_int_equal (s_add ("province", &e, NULL, &add_call), 400);
-    assert_false (s_has_detail (&add_call, "enterprise.alliances[0]"));
-    assert_true (s_has_detail (&add_call, "enterprise.alliances[1]"));
-    assert_true (s_has_detail (&add_call, "enterprise.alliances[2]"));
+    assert_false (unit_call_has_detail (&add_call, "enterprise.alliances[0]"));
+    assert_true (unit_call_has_detail (&add_call, "enterprise.alliances[1]"));
+    assert_true (unit_call_has_detail (&add_call, "enterprise.alliances[2]"));
     inv_call_clear (&add_call);
     e.alliances = good;
     e.n_alliances = 2;

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <czmq.h>
 #include "registry_fixture.h"
+#include "unit_call.h"
 #include "../../services/registry/registry.h"
 #include "../../services/report/report_internal.h"
 #include "../../services/report/report_doc.h"
@@ -84,12 +85,8 @@ static int
 group_setup (void **state)
 {
     (void) state;
-    if (registry_fixture_setup (&F))
-        return -1;
-    inv_config_t cfg = { .redis = harness_redis (F.harness), .province = "14" };
     setenv ("REPORT_FIGURES_SERVICES", "pairing,catalogue", 1);
-    R = report_new (&cfg);
-    if (!R)
+    if (registry_fixture_setup (&F) || !(R = report_new (&F.config)))
         return -1;
     report_set_call (R, s_dispatch, NULL);
     return 0;
@@ -120,9 +117,7 @@ static int
 s_call (inv_handler_fn *handler, void *ctx, const char *caller, const ProtobufCMessage *request,
         inv_call_t *call)
 {
-    inv_call_init (call, ctx, caller, "test", request);
-    handler (ctx, call);
-    return call->code? call->code: 200;
+    return unit_call (call, ctx, handler, caller, "test", request);
 }
 
 static void

@@ -13,8 +13,6 @@
 #include "inv_clock.h"
 
 static redis_fixture_t *F;
-static inv_redis_t *R;
-static inv_script_t *S;
 
 /* KEYS[4] = the thing's hash; ARGV[4] = its new value (or "fail" / "boom") */
 static const char s_body [] =
@@ -32,28 +30,7 @@ static const char s_body [] =
 static int
 setup (void **state)
 {
-    (void) state;
-    F = redis_fixture_new ("thing", s_body);
-    if (!F)
-        return -1;
-    R = F->redis;
-    S = &F->script;
-    return 0;
-}
-
-static int
-teardown (void **state)
-{
-    (void) state;
-    redis_fixture_destroy (&F);
-    return 0;
-}
-
-static int
-flush (void **state)
-{
-    (void) state;
-    return redis_fixture_flush (F);
+    return redis_fixture_setup (state, &F, "thing", s_body);
 }
 
 static int
@@ -61,21 +38,7 @@ s_write (const char *actor, const char *key, const char *value, inv_store_result
 {
     const char *keys [] = { "{14}:thing:T1" };
     const char *args [] = { value };
-    return inv_store_write (R, S, "14", actor, key, 1, keys, NULL, 1, args, NULL, result);
-}
-
-static long long
-s_integer (const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    redisReply *reply = redisvCommand (inv_redis_context (R), fmt, ap);
-    va_end (ap);
-    assert_non_null (reply);
-    long long value = reply->type == REDIS_REPLY_INTEGER? reply->integer:
-                      reply->type == REDIS_REPLY_STRING? atoll (reply->str): -1;
-    freeReplyObject (reply);
-    return value;
+    return inv_store_write (F->redis, &F->script, "14", actor, key, 1, keys, NULL, 1, args, NULL, result);
 }
 
 static void
@@ -94,8 +57,8 @@ test_state_and_event_together (void **state)
     inv_store_result_clear (&result);
     inv_clock_reset ();
 
-    assert_int_equal (s_integer ("GET {14}:seq"), 2);
-    redisReply *entries = inv_redis_command (R, "XRANGE {14}:events - +");
+    assert_int_equal (redis_fixture_integer (F, "GET {14}:seq"), 2);
+    redisReply *entries = inv_redis_command (F->redis, "XRANGE {14}:events - +");
     assert_int_equal (entries->elements, 2);
     const redisReply *first = entries->element [0];
     assert_string_equal (first->element [0]->str, "1-1");
@@ -110,11 +73,11 @@ test_state_and_event_together (void **state)
     for (size_t i = 0; i < fields->elements; i++)
         assert_string_equal (fields->element [i]->str, expected [i]);
     freeReplyObject (entries);
-    redisReply *value = inv_redis_command (R, "HGET {14}:thing:T1 value");
+    redisReply *value = inv_redis_command (F->redis, "HGET {14}:thing:T1 value");
     assert_string_equal (value->str, "v2");
     freeReplyObject (value);
     /* no idempotency key: nothing cached */
-    assert_int_equal (s_integer ("EXISTS {14}:idem:-"), 0);
+    assert_int_equal (redis_fixture_integer (F, "EXISTS {14}:idem:-"), 0);
 }
 
 static void
@@ -129,18 +92,18 @@ test_retry_returns_first_reply (void **state)
     assert_string_equal (again.message, "set");
     inv_store_result_clear (&first);
     inv_store_result_clear (&again);
-    assert_int_equal (s_integer ("XLEN {14}:events"), 1);
-    redisReply *value = inv_redis_command (R, "HGET {14}:thing:T1 value");
+    assert_int_equal (redis_fixture_integer (F, "XLEN {14}:events"), 1);
+    redisReply *value = inv_redis_command (F->redis, "HGET {14}:thing:T1 value");
     assert_string_equal (value->str, "v1");
     freeReplyObject (value);
-    long long ttl = s_integer ("PTTL {14}:idem:province:import-1");
+    long long ttl = redis_fixture_integer (F, "PTTL {14}:idem:province:import-1");
     assert_true (ttl > 86000000 && ttl <= 86400000);
 
     /* the same key from another actor is another request */
     assert_int_equal (s_write ("city:140100", "import-1", "v3", &again), 200);
     assert_string_equal (again.body, "seq 2");
     inv_store_result_clear (&again);
-    assert_int_equal (s_integer ("XLEN {14}:events"), 2);
+    assert_int_equal (redis_fixture_integer (F, "XLEN {14}:events"), 2);
 }
 
 static void
@@ -154,12 +117,12 @@ test_refusal_writes_nothing_and_is_not_cached (void **state)
     assert_string_equal (result.reason, "must not be fail");
     assert_null (result.body);
     inv_store_result_clear (&result);
-    assert_int_equal (s_integer ("DBSIZE"), 0);
+    assert_int_equal (redis_fixture_integer (F, "DBSIZE"), 0);
 
     /* corrected and sent again with the same key: it runs */
     assert_int_equal (s_write ("province", "k-1", "fine", &result), 200);
     inv_store_result_clear (&result);
-    assert_int_equal (s_integer ("XLEN {14}:events"), 1);
+    assert_int_equal (redis_fixture_integer (F, "XLEN {14}:events"), 1);
 }
 
 static void
@@ -174,7 +137,7 @@ test_script_error_and_redis_down (void **state)
     inv_redis_t *down = inv_redis_new ("127.0.0.1:1");
     const char *keys [] = { "{14}:thing:T1" };
     const char *args [] = { "v" };
-    assert_int_equal (inv_store_write (down, S, "14", "province", "k", 1, keys, NULL, 1, args, NULL,
+    assert_int_equal (inv_store_write (down, &F->script, "14", "province", "k", 1, keys, NULL, 1, args, NULL,
                                        &result), 503);
     inv_store_result_clear (&result);
     inv_redis_destroy (&down);
@@ -188,10 +151,10 @@ int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup (test_state_and_event_together, flush),
-        cmocka_unit_test_setup (test_retry_returns_first_reply, flush),
-        cmocka_unit_test_setup (test_refusal_writes_nothing_and_is_not_cached, flush),
-        cmocka_unit_test_setup (test_script_error_and_redis_down, flush),
+        cmocka_unit_test_setup (test_state_and_event_together, redis_fixture_test_flush),
+        cmocka_unit_test_setup (test_retry_returns_first_reply, redis_fixture_test_flush),
+        cmocka_unit_test_setup (test_refusal_writes_nothing_and_is_not_cached, redis_fixture_test_flush),
+        cmocka_unit_test_setup (test_script_error_and_redis_down, redis_fixture_test_flush),
     };
-    return cmocka_run_group_tests (tests, setup, teardown);
+    return cmocka_run_group_tests (tests, setup, redis_fixture_teardown);
 }

@@ -70,15 +70,23 @@ test_complete (void **state)
     assert_int_equal (inv_credit_code_check_char ("9114010OMA0K00001"), 0);    /* O */
 }
 
-/* The code is refused and the reason contains the given text. */
+/* The check refuses code and its reason contains the given text; what names the kind
+   of code in a failure ("" for credit codes). */
+static void
+s_refused_by (bool (*valid) (const char *, char *, size_t), const char *what,
+              const char *code, const char *expect)
+{
+    char reason [256] = "";
+    if (valid (code, reason, sizeof reason))
+        fail_msg ("%s%s should be refused", what, code? code: "(null)");
+    if (!strstr (reason, expect))
+        fail_msg ("%s%s: reason \"%s\" should contain \"%s\"", what, code? code: "(null)", reason, expect);
+}
+
 static void
 s_refused (const char *code, const char *expect)
 {
-    char reason [256] = "";
-    if (inv_credit_code_valid (code, reason, sizeof reason))
-        fail_msg ("%s should be refused", code? code: "(null)");
-    if (!strstr (reason, expect))
-        fail_msg ("%s: reason \"%s\" should contain \"%s\"", code? code: "(null)", reason, expect);
+    s_refused_by (inv_credit_code_valid, "", code, expect);
 }
 
 static void
@@ -285,11 +293,7 @@ test_clusters (void **state)
 static void
 s_industry_refused (const char *code, const char *expect)
 {
-    char reason [256] = "";
-    if (inv_industry_valid (code, reason, sizeof reason))
-        fail_msg ("industry %s should be refused", code? code: "(null)");
-    if (!strstr (reason, expect))
-        fail_msg ("industry %s: reason \"%s\" should contain \"%s\"", code? code: "(null)", reason, expect);
+    s_refused_by (inv_industry_valid, "industry ", code, expect);
 }
 
 static void

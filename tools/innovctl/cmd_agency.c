@@ -101,6 +101,23 @@ s_agency_call (ctl_t *ctl, const char *method, const ProtobufCMessage *request)
     return rc;
 }
 
+static void
+s_print_agencies (const ProtobufCMessage *reply)
+{
+    const Innov__ListAgenciesReply *page = (const Innov__ListAgenciesReply *) reply;
+    const char *headers [] = { "代码", "类别", "名称", "简称", "上级" };
+    inv_table_t *table = inv_table_new (5, headers);
+    for (size_t i = 0; i < page->n_agencies; i++) {
+        const Innov__Agency *a = page->agencies [i];
+        const char *cells [] = { a->code, s_kind_label (a->kind), a->name, a->short_name, a->parent };
+        inv_table_add (table, cells);
+    }
+    inv_table_print (table, stdout);
+    inv_table_destroy (&table);
+    printf ("共 %" PRIu64 " 个，显示 %zu 个", page->total, page->n_agencies);
+    ctl_page_end (page->next_cursor);
+}
+
 static int
 s_list (ctl_t *ctl, int argc, char **argv)
 {
@@ -124,30 +141,8 @@ s_list (ctl_t *ctl, int argc, char **argv)
     rc = ctl_opt_limit (command, opts, &request.limit);
     if (rc)
         return rc;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, REGISTRY, "agency.list", &request.base, &innov__list_agencies_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    const Innov__ListAgenciesReply *page = (const Innov__ListAgenciesReply *) reply;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else {
-        const char *headers [] = { "代码", "类别", "名称", "简称", "上级" };
-        inv_table_t *table = inv_table_new (5, headers);
-        for (size_t i = 0; i < page->n_agencies; i++) {
-            const Innov__Agency *a = page->agencies [i];
-            const char *cells [] = { a->code, s_kind_label (a->kind), a->name, a->short_name, a->parent };
-            inv_table_add (table, cells);
-        }
-        inv_table_print (table, stdout);
-        printf ("共 %" PRIu64 " 个，显示 %zu 个", page->total, page->n_agencies);
-        if (*page->next_cursor)
-            printf ("；下一页: --cursor %s", page->next_cursor);
-        printf ("\n");
-        inv_table_destroy (&table);
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return ctl_call_print (ctl, REGISTRY, "agency.list", &request.base, &innov__list_agencies_reply__descriptor,
+                           s_print_agencies);
 }
 
 static int
@@ -223,16 +218,12 @@ s_update (ctl_t *ctl, int argc, char **argv)
 int
 cmd_agency (ctl_t *ctl, int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run) (ctl_t *ctl, int argc, char **argv);
-    } s_sub [] = {
-        { "list", s_list }, { "get", s_get }, { "add", s_add }, { "update", s_update },
-    };
+    static const ctl_sub_t subs [] = {
+        { "list", s_list }, { "get", s_get }, { "add", s_add }, { "update", s_update }, { NULL } };
     if (argc < 1)
         return ctl_usage ("agency", "give a sub-command: list, get, add or update");
-    for (size_t i = 0; i < sizeof s_sub / sizeof s_sub [0]; i++)
-        if (strcmp (argv [0], s_sub [i].name) == 0)
-            return s_sub [i].run (ctl, argc - 1, argv + 1);
+    int rc = ctl_run_sub (ctl, subs, argc, argv);
+    if (rc >= 0)
+        return rc;
     return ctl_usage ("agency", "unknown sub-command \"%s\" (list, get, add, update)", argv [0]);
 }

@@ -31,6 +31,12 @@
     Every list takes --out FILE (with --format csv|xlsx, else the extension decides):
     the same rows with Chinese headers, through inv_sheet. `<group> help` prints the
     group's usage. Writes carry a fresh idempotency key (or --idempotency-key).
+
+    What the groups share is described by tables rather than written again: a kind_t
+    says how a record becomes a row and a reply of one record is shown, a list_t which
+    flags fill which request fields of a list and where its reply keeps the records,
+    and a group_t which kind "get" shows, which function serves "add" and "update" and
+    which list "list" runs; s_group_run dispatches on them.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -317,109 +323,253 @@ s_list_parse (const char *command, int argc, char **argv, ctl_opt_t *opts, uint3
     return words? s_enum_opt (command, opts, name, words, value): CTL_OK;
 }
 
+/* The arguments of an add (no positional one) or an update (the record's ID, named
+   what in the usage error, into *id; "" for an add). CTL_OK, or the usage error. */
+static int
+s_write_parse (const char *command, int argc, char **argv, ctl_opt_t *opts, bool adding, const char *what,
+               const char **id)
+{
+    const char *pos [1];
+    int npos = 0;
+    int rc = ctl_parse (command, argc, argv, opts, pos, adding? 0: 1, &npos);
+    if (rc)
+        return rc;
+    if (!adding && npos != 1)
+        return ctl_usage (command, "give %s", what);
+    *id = adding? "": pos [0];
+    return CTL_OK;
+}
+
 /* ---- showing replies ---------------------------------------------------------------------- */
 
-/* A kind of record: its columns and how one record becomes a row. */
+/* A kind of record: its columns, how one record becomes a row, and the reply that
+   carries one record (in its field `field`). A reply is shown by print when given, else
+   as the label/value lines of the record's non-empty columns. */
 typedef struct {
     const col_t *cols;
     size_t ncols;
     void (*row) (grid_t *g, const void *record);
+    const ProtobufCMessageDescriptor *reply_desc;
+    const char *field;
+    ctl_print_fn *print;
 } kind_t;
 
-/* Shows a reply of one record and frees it; returns the exit code. */
-typedef int (show_fn) (ctl_t *ctl, ProtobufCMessage *reply);
-
-/* The record of a reply as label/value lines (its non-empty columns), or the reply as
-   JSON; the reply is freed. */
-static int
-s_show_record (ctl_t *ctl, ProtobufCMessage *reply, const kind_t *kind, const void *record)
+/* The message field `name` of message: a single one as *records (n 1, or 0 when
+   unset), a repeated one as its array. */
+static void **
+s_records (const ProtobufCMessage *message, const char *name, size_t *n)
 {
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field_by_name (message->descriptor, name);
+    const char *base = (const char *) message;
+    if (field->label == PROTOBUF_C_LABEL_REPEATED) {
+        *n = *(const size_t *) (base + field->quantifier_offset);
+        return *(void **const *) (base + field->offset);
+    }
+    void **record = (void **) (base + field->offset);
+    *n = *record? 1: 0;
+    return record;
+}
+
+/* The label/value lines of a reply's record (kind->print is not given). */
+static void
+s_print_record (const kind_t *kind, const ProtobufCMessage *reply)
+{
+    size_t n;
+    void **record = s_records (reply, kind->field, &n);
+    grid_t g;
+    s_grid_init (&g, kind->cols, kind->ncols);
+    if (n)
+        kind->row (&g, *record);
+    ctl_kv_t *kv = ctl_kv_new ();
+    char **row = zlist_first (g.rows);
+    for (size_t i = 0; row && i < g.ncols; i++)
+        if (*row [i])
+            ctl_kv_add (kv, g.cols [i].header, "%s", row [i]);
+    ctl_kv_print (kv, stdout);
+    ctl_kv_destroy (&kv);
+    s_grid_free (&g);
+}
+
+/* Calls method of the catalogue and shows its reply, a record of kind (as JSON under
+   --json); returns the exit code. */
+static int
+s_call_show (ctl_t *ctl, const char *method, const ProtobufCMessage *request, const kind_t *kind)
+{
+    if (kind->print)
+        return ctl_call_print (ctl, CATALOGUE, method, request, kind->reply_desc, kind->print);
+    ProtobufCMessage *reply = NULL;
+    int rc = ctl_call (ctl, CATALOGUE, method, request, kind->reply_desc, &reply);
+    if (rc || !reply)
+        return rc;
     if (ctl->cfg->json)
         ctl_print_json (reply);
-    else {
-        grid_t g;
-        s_grid_init (&g, kind->cols, kind->ncols);
-        kind->row (&g, record);
-        ctl_kv_t *kv = ctl_kv_new ();
-        char **row = zlist_first (g.rows);
-        for (size_t i = 0; row && i < g.ncols; i++)
-            if (*row [i])
-                ctl_kv_add (kv, g.cols [i].header, "%s", row [i]);
-        ctl_kv_print (kv, stdout);
-        ctl_kv_destroy (&kv);
-        s_grid_free (&g);
-    }
+    else
+        s_print_record (kind, reply);
     protobuf_c_message_free_unpacked (reply, NULL);
     return CTL_OK;
 }
 
-/* The records of a list reply: JSON (unless --out), else the title line (when given,
-   not with --out) and the table, or the spreadsheet --out names. The reply is freed. */
+/* Fills g with the rows of a reply and, when title is true, prints the lines above
+   them; arg is what the filler was given. */
+typedef void (fill_fn) (grid_t *g, const ProtobufCMessage *reply, const void *arg, bool title);
+
+/* Calls method of the catalogue and shows its reply as a grid of cols filled by fill:
+   JSON (unless --out), else the title lines (not with --out) and the table, or the
+   spreadsheet --out names. */
 static int
-s_show_list (ctl_t *ctl, const ctl_opt_t *opts, const char *command, ProtobufCMessage *reply,
-             const kind_t *kind, void **records, size_t n, const char *title, const char *sheet)
+s_call_grid (ctl_t *ctl, const char *command, const ctl_opt_t *opts, const char *method,
+             const ProtobufCMessage *request, const ProtobufCMessageDescriptor *reply_desc,
+             const col_t *cols, size_t ncols, fill_fn *fill, const void *arg, const char *sheet)
 {
-    int rc = CTL_OK;
+    ProtobufCMessage *reply = NULL;
+    int rc = ctl_call (ctl, CATALOGUE, method, request, reply_desc, &reply);
+    if (rc)
+        return rc;
     if (ctl->cfg->json && !ctl_opt (opts, "out"))
         ctl_print_json (reply);
     else {
         grid_t g;
-        s_grid_init (&g, kind->cols, kind->ncols);
-        for (size_t i = 0; i < n; i++)
-            kind->row (&g, records [i]);
-        if (title && !ctl_opt (opts, "out"))
-            printf ("%s\n", title);
+        s_grid_init (&g, cols, ncols);
+        fill (&g, reply, arg, !ctl_opt (opts, "out"));
         rc = s_grid_output (&g, opts, command, sheet);
     }
     protobuf_c_message_free_unpacked (reply, NULL);
     return rc;
 }
 
-/* Calls method of the catalogue and shows its reply with show. */
-static int
-s_call_show (ctl_t *ctl, const char *method, const ProtobufCMessage *request,
-             const ProtobufCMessageDescriptor *reply_desc, show_fn *show)
+/* A list command: its flags (a template ending in { NULL }) and the request field each
+   goes to (NULL: none), whether it takes --year, its enum flag (when words is not NULL),
+   the repeated field of the reply that holds the records of kind, an optional title
+   line made from the reply (false: none), and the sheet name for --out. */
+typedef struct {
+    const char *command;
+    const char *method;
+    ctl_opt_t opts [10];
+    const char *fields [10];
+    bool year;
+    const char *enum_name;
+    const word_t *words;
+    const ProtobufCMessageDescriptor *request_desc;
+    const ProtobufCMessageDescriptor *reply_desc;
+    const char *records;
+    const kind_t *kind;
+    bool (*title) (const ProtobufCMessage *reply, char *buf, size_t size);
+    const char *sheet;
+} list_t;
+
+/* The records of a list reply, and its title line when there is one. */
+static void
+s_list_fill (grid_t *g, const ProtobufCMessage *reply, const void *arg, bool title)
 {
-    ProtobufCMessage *reply = NULL;
-    int rc = ctl_call (ctl, CATALOGUE, method, request, reply_desc, &reply);
-    return rc || !reply? rc: show (ctl, reply);
+    const list_t *list = arg;
+    size_t n;
+    void **records = s_records (reply, list->records, &n);
+    for (size_t i = 0; i < n; i++)
+        list->kind->row (g, records [i]);
+    char text [160];
+    if (title && list->title && list->title (reply, text, sizeof text))
+        printf ("%s\n", text);
 }
 
-/* "<group> get ID": the record through "<group>.get", shown with show; what names the
-   argument in the usage error. */
+/* The field name of message from a flag: a string gets its text ("" when not given),
+   a bool whether it was given, a number or an enum the parsed value. */
+static void
+s_set_field (ProtobufCMessage *message, const char *name, const char *text, int value)
+{
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field_by_name (message->descriptor, name);
+    char *at = (char *) message + field->offset;
+    if (field->type == PROTOBUF_C_TYPE_STRING)
+        *(const char **) at = text? text: "";
+    else
+    if (field->type == PROTOBUF_C_TYPE_BOOL)
+        *(protobuf_c_boolean *) at = text != NULL;
+    else
+    if (field->type == PROTOBUF_C_TYPE_UINT32)
+        *(uint32_t *) at = (uint32_t) value;
+    else
+        *(int *) at = value;
+}
+
+/* Runs a list command (see s_call_grid). */
 static int
-s_record_get (ctl_t *ctl, int argc, char **argv, const char *group, const char *what,
-              const ProtobufCMessageDescriptor *reply_desc, show_fn *show)
+s_list_run (ctl_t *ctl, const list_t *list, int argc, char **argv)
+{
+    ctl_opt_t opts [10];
+    memcpy (opts, list->opts, sizeof opts);
+    uint32_t year = 0;
+    int value = 0;
+    int rc = s_list_parse (list->command, argc, argv, opts, list->year? &year: NULL, list->enum_name,
+                           list->words, &value);
+    if (rc)
+        return rc;
+    ProtobufCMessage *request = (ProtobufCMessage *) zmalloc (list->request_desc->sizeof_message);
+    protobuf_c_message_init (list->request_desc, request);
+    for (size_t i = 0; opts [i].name; i++)
+        if (list->fields [i])
+            s_set_field (request, list->fields [i], opts [i].value, streq (opts [i].name, "year")? (int) year: value);
+    rc = s_call_grid (ctl, list->command, opts, list->method, request, list->reply_desc, list->kind->cols,
+                      list->kind->ncols, s_list_fill, list, list->sheet);
+    free (request);
+    return rc;
+}
+
+/* A group of commands: its word and usage, its own sub-commands, and the commands it
+   shares with the others: "get ID" shows a record of kind (what names the ID in the
+   usage error), "add" and the word `update` run write (adding or not), "list" runs
+   list. Those it lacks are NULL. */
+typedef struct {
+    const char *name;
+    const char *usage;
+    const ctl_sub_t *subs;
+    const kind_t *kind;
+    const char *what;
+    int (*write) (ctl_t *ctl, int argc, char **argv, bool adding);
+    const char *update;
+    const list_t *list;
+} group_t;
+
+/* "<group> get ID": the record through "<group>.get". */
+static int
+s_record_get (ctl_t *ctl, const group_t *group, int argc, char **argv)
 {
     char command [32], method [32];
-    snprintf (command, sizeof command, "%s get", group);
-    snprintf (method, sizeof method, "%s.get", group);
+    snprintf (command, sizeof command, "%s get", group->name);
+    snprintf (method, sizeof method, "%s.get", group->name);
     ctl_opt_t opts [] = { { NULL } };
     const char *id;
-    int rc = ctl_parse_one (command, argc, argv, opts, what, &id);
+    int rc = ctl_parse_one (command, argc, argv, opts, group->what, &id);
     if (rc)
         return rc;
     Innov__CatalogueGetRequest req = INNOV__CATALOGUE_GET_REQUEST__INIT;
     req.id = (char *) id;
-    return s_call_show (ctl, method, &req.base, reply_desc, show);
+    return s_call_show (ctl, method, &req.base, group->kind);
 }
 
 /* "help" prints the usage on stdout (0); an unknown or missing sub-command on stderr (2). */
 static int
-s_group_run (ctl_t *ctl, const char *group, const char *usage, const ctl_sub_t *subs, int argc, char **argv)
+s_group_run (ctl_t *ctl, const group_t *group, int argc, char **argv)
 {
-    int rc = ctl_run_sub (ctl, subs, argc, argv);
+    int rc = ctl_run_sub (ctl, group->subs, argc, argv);
     if (rc >= 0)
         return rc;
-    if (argc >= 1 && (streq (argv [0], "help") || streq (argv [0], "--help") || streq (argv [0], "-h"))) {
-        fputs (usage, stdout);
+    const char *sub = argc >= 1? argv [0]: "";
+    if (group->kind && streq (sub, "get"))
+        return s_record_get (ctl, group, argc - 1, argv + 1);
+    if (group->write && (streq (sub, "add") || streq (sub, group->update)))
+        return group->write (ctl, argc - 1, argv + 1, streq (sub, "add"));
+    if (group->list && streq (sub, "list"))
+        return s_list_run (ctl, group->list, argc - 1, argv + 1);
+    if (streq (sub, "help") || streq (sub, "--help") || streq (sub, "-h")) {
+        fputs (group->usage, stdout);
         return CTL_OK;
     }
     if (argc < 1)
-        fprintf (stderr, "innovctl %s: give a sub-command\n", group);
+        fprintf (stderr, "innovctl %s: give a sub-command\n", group->name);
     else
-        fprintf (stderr, "innovctl %s: unknown sub-command \"%s\"\n", group, argv [0]);
-    fputs (usage, stderr);
+        fprintf (stderr, "innovctl %s: unknown sub-command \"%s\"\n", group->name, sub);
+    fputs (group->usage, stderr);
     return CTL_USAGE;
 }
 
@@ -456,15 +606,10 @@ s_tech_row (grid_t *g, const void *record)
     s_grid_add (g, cells);
 }
 
-static const kind_t s_tech_kind = { s_tech_cols, TECH_COLS, s_tech_row };
-
 static void
-s_print_tech (ctl_t *ctl, const Innov__TechReply *reply)
+s_print_tech (const ProtobufCMessage *message)
 {
-    if (ctl->cfg->json) {
-        ctl_print_json (&reply->base);
-        return;
-    }
+    const Innov__TechReply *reply = (const Innov__TechReply *) message;
     const Innov__TechEntry *e = reply->entry;
     ctl_kv_t *kv = ctl_kv_new ();
     ctl_kv_add (kv, "编号", "%s", e->id);
@@ -499,19 +644,13 @@ s_print_tech (ctl_t *ctl, const Innov__TechReply *reply)
     }
 }
 
-static int
-s_tech_show (ctl_t *ctl, ProtobufCMessage *reply)
-{
-    s_print_tech (ctl, (Innov__TechReply *) reply);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
-}
+static const kind_t s_tech_kind = {
+    s_tech_cols, TECH_COLS, s_tech_row, &innov__tech_reply__descriptor, "entry", s_print_tech };
 
 static int
-s_tech_write (ctl_t *ctl, int argc, char **argv, const char *sub)
+s_tech_write (ctl_t *ctl, int argc, char **argv, bool adding)
 {
-    char command [32];
-    snprintf (command, sizeof command, "tech %s", sub);
+    const char *command = adding? "tech add": "tech amend";
     ctl_opt_t opts [] = {
         { "name", true, NULL }, { "sector", true, NULL }, { "proposer-kind", true, NULL },
         { "proposer", true, NULL }, { "industries", true, NULL }, { "clusters", true, NULL },
@@ -522,7 +661,6 @@ s_tech_write (ctl_t *ctl, int argc, char **argv, const char *sub)
     int rc = ctl_parse (command, argc, argv, opts, pos, 1, &npos);
     if (rc)
         return rc;
-    bool adding = streq (sub, "add");
     if (!adding && npos != 1)
         return ctl_usage (command, "give the entry id (T2026-001)");
     if (adding && npos)
@@ -553,21 +691,7 @@ s_tech_write (ctl_t *ctl, int argc, char **argv, const char *sub)
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
     if (!adding && ctl_opt (opts, "industries") && !e.n_industries)
         return ctl_usage (command, "--industries: give codes (3311,3312)");
-    char method [32];
-    snprintf (method, sizeof method, "tech.%s", sub);
-    return s_call_show (ctl, method, &req.base, &innov__tech_reply__descriptor, s_tech_show);
-}
-
-static int
-s_tech_add (ctl_t *ctl, int argc, char **argv)
-{
-    return s_tech_write (ctl, argc, argv, "add");
-}
-
-static int
-s_tech_amend (ctl_t *ctl, int argc, char **argv)
-{
-    return s_tech_write (ctl, argc, argv, "amend");
+    return s_call_show (ctl, adding? "tech.add": "tech.amend", &req.base, &s_tech_kind);
 }
 
 static int
@@ -585,7 +709,16 @@ s_tech_withdraw (ctl_t *ctl, int argc, char **argv)
     req.entry = &e;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    return s_call_show (ctl, "tech.withdraw", &req.base, &innov__tech_reply__descriptor, s_tech_show);
+    return s_call_show (ctl, "tech.withdraw", &req.base, &s_tech_kind);
+}
+
+static void
+s_print_published (const ProtobufCMessage *reply)
+{
+    const Innov__TechDirectory *d = ((const Innov__DirectoryReply *) reply)->directory;
+    char when [40];
+    printf ("%u 年度关键共性技术导向目录已发布: %u 项, %s, %s\n", d->year, d->active,
+            ctl_time_text (d->published_ms, when, sizeof when), d->published_by);
 }
 
 static int
@@ -598,55 +731,30 @@ s_tech_publish (ctl_t *ctl, int argc, char **argv)
         return rc;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "tech.publish", &req.base, &innov__directory_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    Innov__TechDirectory *d = ((Innov__DirectoryReply *) reply)->directory;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else {
-        char when [40];
-        printf ("%u 年度关键共性技术导向目录已发布: %u 项, %s, %s\n", d->year, d->active,
-                ctl_time_text (d->published_ms, when, sizeof when), d->published_by);
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return ctl_call_print (ctl, CATALOGUE, "tech.publish", &req.base, &innov__directory_reply__descriptor,
+                           s_print_published);
 }
 
-static int
-s_tech_get (ctl_t *ctl, int argc, char **argv)
+/* The directory line above the entries, when the reply names the directory. */
+static bool
+s_tech_list_title (const ProtobufCMessage *reply, char *title, size_t size)
 {
-    return s_record_get (ctl, argc, argv, "tech", "the entry id", &innov__tech_reply__descriptor, s_tech_show);
+    const Innov__TechListReply *list = (const Innov__TechListReply *) reply;
+    if (!list->directory)
+        return false;
+    char when [40];
+    snprintf (title, size, "%u 年度目录%s, 截至 %s: %zu 项", list->directory->year,
+              list->directory->published? "": " (草案，未发布)",
+              ctl_time_text (list->as_of_ms, when, sizeof when), list->n_entries);
+    return true;
 }
 
-static int
-s_tech_list (ctl_t *ctl, int argc, char **argv)
-{
-    const char *command = "tech list";
-    ctl_opt_t opts [] = { { "year", true, NULL }, { "as-of", true, NULL }, { "sector", true, NULL },
-                          { "all", false, NULL }, OUT_OPTS, { NULL } };
-    Innov__TechListRequest req = INNOV__TECH_LIST_REQUEST__INIT;
-    int sector = 0;
-    int rc = s_list_parse (command, argc, argv, opts, &req.year, "sector", s_sectors, &sector);
-    if (rc)
-        return rc;
-    req.sector = sector;
-    req.as_of = (char *) ctl_opt_text (opts, "as-of");
-    req.include_withdrawn = ctl_opt (opts, "all") != NULL;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "tech.list", &req.base, &innov__tech_list_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    Innov__TechListReply *list = (Innov__TechListReply *) reply;
-    char when [40], title [160] = "";
-    if (list->directory)
-        snprintf (title, sizeof title, "%u 年度目录%s, 截至 %s: %zu 项", list->directory->year,
-                  list->directory->published? "": " (草案，未发布)",
-                  ctl_time_text (list->as_of_ms, when, sizeof when), list->n_entries);
-    return s_show_list (ctl, opts, command, reply, &s_tech_kind, (void **) list->entries, list->n_entries,
-                        list->directory? title: NULL, "关键共性技术目录");
-}
+static const list_t s_tech_list = {
+    "tech list", "tech.list",
+    { { "year", true, NULL }, { "as-of", true, NULL }, { "sector", true, NULL }, { "all", false, NULL }, OUT_OPTS },
+    { "year", "as_of", "sector", "include_withdrawn" },
+    true, "sector", s_sectors, &innov__tech_list_request__descriptor,
+    &innov__tech_list_reply__descriptor, "entries", &s_tech_kind, s_tech_list_title, "关键共性技术目录" };
 
 static const col_t s_diff_cols [] = {
     { "编号", 12, false, true }, { "变化", 8, false, true }, { "调整前", 30, false, true },
@@ -654,6 +762,29 @@ static const col_t s_diff_cols [] = {
     { "调整人", 14, false, true },
 };
 #define DIFF_COLS (sizeof s_diff_cols / sizeof s_diff_cols [0])
+
+static void
+s_diff_fill (grid_t *g, const ProtobufCMessage *reply, const void *arg, bool title)
+{
+    const Innov__TechDiffReply *diff = (const Innov__TechDiffReply *) reply;
+    (void) arg;
+    for (size_t i = 0; i < diff->n_changes; i++) {
+        const Innov__TechDiffEntry *c = diff->changes [i];
+        const Innov__TechEntry *last = c->n_adjustments? c->adjustments [c->n_adjustments - 1]: c->after;
+        const char *kind = streq (c->kind, "added")? "新增": streq (c->kind, "withdrawn")? "撤出": "修改";
+        char *cells [DIFF_COLS] = {
+            strdup (c->id), strdup (kind), strdup (c->before? c->before->name: ""),
+            strdup (streq (c->kind, "withdrawn") || !c->after? "": c->after->name),
+            s_date (last? last->valid_from_ms: 0), strdup (last? last->reason: ""), strdup (last? last->author: "")
+        };
+        s_grid_add (g, cells);
+    }
+    if (title) {
+        char from [40], to [40];
+        printf ("%s 至 %s: %zu 项变化\n", ctl_time_text (diff->from_ms, from, sizeof from),
+                ctl_time_text (diff->to_ms, to, sizeof to), diff->n_changes);
+    }
+}
 
 static int
 s_tech_diff (ctl_t *ctl, int argc, char **argv)
@@ -668,39 +799,11 @@ s_tech_diff (ctl_t *ctl, int argc, char **argv)
         return ctl_usage (command, "--from DATE is required");
     req.from = (char *) ctl_opt_text (opts, "from");
     req.to = (char *) ctl_opt_text (opts, "to");
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "tech.diff", &req.base, &innov__tech_diff_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    Innov__TechDiffReply *diff = (Innov__TechDiffReply *) reply;
-    if (ctl->cfg->json && !ctl_opt (opts, "out"))
-        ctl_print_json (reply);
-    else {
-        grid_t g;
-        s_grid_init (&g, s_diff_cols, DIFF_COLS);
-        for (size_t i = 0; i < diff->n_changes; i++) {
-            const Innov__TechDiffEntry *c = diff->changes [i];
-            const Innov__TechEntry *last = c->n_adjustments? c->adjustments [c->n_adjustments - 1]: c->after;
-            const char *kind = streq (c->kind, "added")? "新增": streq (c->kind, "withdrawn")? "撤出": "修改";
-            char *cells [DIFF_COLS] = {
-                strdup (c->id), strdup (kind), strdup (c->before? c->before->name: ""),
-                strdup (streq (c->kind, "withdrawn") || !c->after? "": c->after->name),
-                s_date (last? last->valid_from_ms: 0), strdup (last? last->reason: ""), strdup (last? last->author: "")
-            };
-            s_grid_add (&g, cells);
-        }
-        if (!ctl_opt (opts, "out")) {
-            char from [40], to [40];
-            printf ("%s 至 %s: %zu 项变化\n", ctl_time_text (diff->from_ms, from, sizeof from),
-                    ctl_time_text (diff->to_ms, to, sizeof to), diff->n_changes);
-        }
-        rc = s_grid_output (&g, opts, command, "目录调整");
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return rc;
+    return s_call_grid (ctl, command, opts, "tech.diff", &req.base, &innov__tech_diff_reply__descriptor,
+                        s_diff_cols, DIFF_COLS, s_diff_fill, NULL, "目录调整");
 }
 
-static const char *s_tech_usage =
+static const char s_tech_usage [] =
     "usage: innovctl tech add --name N --sector green_energy|advanced_manufacturing|digital_industry\n"
     "                         --proposer-kind city|enterprise|university|institute --proposer P\n"
     "                         [--industries 3311,3312] [--clusters 半导体,光伏] [--description D]\n"
@@ -716,10 +819,10 @@ int
 cmd_tech (ctl_t *ctl, int argc, char **argv)
 {
     static const ctl_sub_t subs [] = {
-        { "add", s_tech_add }, { "amend", s_tech_amend }, { "withdraw", s_tech_withdraw },
-        { "publish", s_tech_publish }, { "get", s_tech_get }, { "list", s_tech_list }, { "diff", s_tech_diff },
-        { NULL } };
-    return s_group_run (ctl, "tech", s_tech_usage, subs, argc, argv);
+        { "withdraw", s_tech_withdraw }, { "publish", s_tech_publish }, { "diff", s_tech_diff }, { NULL } };
+    static const group_t group = {
+        "tech", s_tech_usage, subs, &s_tech_kind, "the entry id", s_tech_write, "amend", &s_tech_list };
+    return s_group_run (ctl, &group, argc, argv);
 }
 
 /* ---- project ---------------------------------------------------------------------------- */
@@ -757,12 +860,8 @@ s_project_row (grid_t *g, const void *record)
 }
 
 static void
-s_print_project (ctl_t *ctl, const ProtobufCMessage *reply)
+s_print_project (const ProtobufCMessage *reply)
 {
-    if (ctl->cfg->json) {
-        ctl_print_json (reply);
-        return;
-    }
     const Innov__Project *p = ((const Innov__ProjectReply *) reply)->project;
     ctl_kv_t *kv = ctl_kv_new ();
     ctl_kv_add (kv, "项目编号", "%s", p->id);
@@ -787,13 +886,8 @@ s_print_project (ctl_t *ctl, const ProtobufCMessage *reply)
     ctl_kv_destroy (&kv);
 }
 
-static int
-s_project_show (ctl_t *ctl, ProtobufCMessage *reply)
-{
-    s_print_project (ctl, reply);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
-}
+static const kind_t s_project_kind = {
+    s_project_cols, PROJECT_COLS, s_project_row, &innov__project_reply__descriptor, "project", s_print_project };
 
 /* "标题@2026-06-30;标题@2026-10-31" into inputs (pointers into buf). */
 static size_t
@@ -852,7 +946,7 @@ s_project_apply (ctl_t *ctl, int argc, char **argv)
         return ctl_usage (command, "--milestones: write \"标题@2026-06-30;标题@2026-10-31\"");
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    return s_call_show (ctl, "project.apply", &req.base, &innov__project_reply__descriptor, s_project_show);
+    return s_call_show (ctl, "project.apply", &req.base, &s_project_kind);
 }
 
 static int
@@ -873,7 +967,7 @@ s_project_advance (ctl_t *ctl, int argc, char **argv, const char *sub, const cha
     req.reason = (char *) ctl_opt_text (opts, "reason");
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    return s_call_show (ctl, "project.advance", &req.base, &innov__project_reply__descriptor, s_project_show);
+    return s_call_show (ctl, "project.advance", &req.base, &s_project_kind);
 }
 
 static int
@@ -899,14 +993,7 @@ s_project_progress (ctl_t *ctl, int argc, char **argv)
     req.done = ctl_opt (opts, "done") != NULL;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    return s_call_show (ctl, "project.progress", &req.base, &innov__project_reply__descriptor, s_project_show);
-}
-
-static int
-s_project_get (ctl_t *ctl, int argc, char **argv)
-{
-    return s_record_get (ctl, argc, argv, "project", "the project id", &innov__project_reply__descriptor,
-                         s_project_show);
+    return s_call_show (ctl, "project.progress", &req.base, &s_project_kind);
 }
 
 static int
@@ -964,6 +1051,13 @@ s_project_list (ctl_t *ctl, int argc, char **argv)
     return rc;
 }
 
+static void
+s_print_plan (const ProtobufCMessage *reply)
+{
+    const Innov__ProjectPlan *plan = ((const Innov__ProjectPlanReply *) reply)->plan;
+    printf ("%u 年度计划: 名额 %u, 已入选 %u, 已申报 %u\n", plan->year, plan->quota, plan->selected, plan->applied);
+}
+
 static int
 s_project_quota (ctl_t *ctl, int argc, char **argv)
 {
@@ -979,17 +1073,27 @@ s_project_quota (ctl_t *ctl, int argc, char **argv)
     req.quota = (uint32_t) quota;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "project.quota", &req.base, &innov__project_plan_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    Innov__ProjectPlan *plan = ((Innov__ProjectPlanReply *) reply)->plan;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else
-        printf ("%u 年度计划: 名额 %u, 已入选 %u, 已申报 %u\n", plan->year, plan->quota, plan->selected, plan->applied);
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return ctl_call_print (ctl, CATALOGUE, "project.quota", &req.base, &innov__project_plan_reply__descriptor,
+                           s_print_plan);
+}
+
+static void
+s_print_figures (const ProtobufCMessage *reply)
+{
+    const Innov__FiguresReply *figures = (const Innov__FiguresReply *) reply;
+    const char *headers [] = { "范围", "指标", "名称", "数值" };
+    inv_table_t *table = inv_table_new (4, headers);
+    inv_table_set_right (table, 3, true);
+    for (size_t r = 0; r < figures->n_rows; r++)
+        for (size_t i = 0; i < figures->rows [r]->n_figures; i++) {
+            const Innov__Figure *f = figures->rows [r]->figures [i];
+            char value [32];
+            snprintf (value, sizeof value, "%.0f", f->value);
+            const char *cells [] = { figures->rows [r]->scope, f->label, f->name, value };
+            inv_table_add (table, cells);
+        }
+    inv_table_print (table, stdout);
+    inv_table_destroy (&table);
 }
 
 static int
@@ -1002,33 +1106,11 @@ s_project_figures (ctl_t *ctl, int argc, char **argv)
         return rc;
     Innov__FiguresRequest req = INNOV__FIGURES_REQUEST__INIT;
     req.scope = (char *) ctl_opt_text (opts, "scope");
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "figures.get", &req.base, &innov__figures_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    Innov__FiguresReply *figures = (Innov__FiguresReply *) reply;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else {
-        const char *headers [] = { "范围", "指标", "名称", "数值" };
-        inv_table_t *table = inv_table_new (4, headers);
-        inv_table_set_right (table, 3, true);
-        for (size_t r = 0; r < figures->n_rows; r++)
-            for (size_t i = 0; i < figures->rows [r]->n_figures; i++) {
-                const Innov__Figure *f = figures->rows [r]->figures [i];
-                char value [32];
-                snprintf (value, sizeof value, "%.0f", f->value);
-                const char *cells [] = { figures->rows [r]->scope, f->label, f->name, value };
-                inv_table_add (table, cells);
-            }
-        inv_table_print (table, stdout);
-        inv_table_destroy (&table);
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return ctl_call_print (ctl, CATALOGUE, "figures.get", &req.base, &innov__figures_reply__descriptor,
+                           s_print_figures);
 }
 
-static const char *s_project_usage =
+static const char s_project_usage [] =
     "usage: innovctl project apply --code C --name N --kind transformation|innovation --tech ID\n"
     "                              --chain build|extend|fill|strengthen|upgrade --budget B\n"
     "                              --milestones \"标题@2026-06-30;标题@2026-10-31\" [--year Y]\n"
@@ -1048,13 +1130,14 @@ cmd_project (ctl_t *ctl, int argc, char **argv)
                                        { "reject", "rejected" }, { "fund", "fund_pool" },
                                        { "recommend", "recommended" } };
     static const ctl_sub_t subs [] = {
-        { "apply", s_project_apply }, { "progress", s_project_progress }, { "get", s_project_get },
-        { "list", s_project_list }, { "quota", s_project_quota }, { "figures", s_project_figures }, { NULL } };
+        { "apply", s_project_apply }, { "progress", s_project_progress }, { "list", s_project_list },
+        { "quota", s_project_quota }, { "figures", s_project_figures }, { NULL } };
+    static const group_t group = { "project", s_project_usage, subs, &s_project_kind, "the project id" };
     if (argc >= 1)
         for (size_t i = 0; i < sizeof steps / sizeof steps [0]; i++)
             if (streq (argv [0], steps [i][0]))
                 return s_project_advance (ctl, argc - 1, argv + 1, steps [i][0], steps [i][1]);
-    return s_group_run (ctl, "project", s_project_usage, subs, argc, argv);
+    return s_group_run (ctl, &group, argc, argv);
 }
 
 /* ---- demo --------------------------------------------------------------------------------- */
@@ -1080,13 +1163,7 @@ s_demo_row (grid_t *g, const void *record)
     s_grid_add (g, cells);
 }
 
-static const kind_t s_demo_kind = { s_demo_cols, DEMO_COLS, s_demo_row };
-
-static int
-s_demo_show (ctl_t *ctl, ProtobufCMessage *reply)
-{
-    return s_show_record (ctl, reply, &s_demo_kind, ((Innov__DemoReply *) reply)->demo);
-}
+static const kind_t s_demo_kind = { s_demo_cols, DEMO_COLS, s_demo_row, &innov__demo_reply__descriptor, "demo" };
 
 static int
 s_demo_write (ctl_t *ctl, int argc, char **argv, bool adding)
@@ -1095,18 +1172,15 @@ s_demo_write (ctl_t *ctl, int argc, char **argv, bool adding)
     ctl_opt_t opts [] = { { "kind", true, NULL }, { "code", true, NULL }, { "title", true, NULL },
                           { "experience", true, NULL }, { "adopters", true, NULL }, { "year", true, NULL },
                           { "idempotency-key", true, NULL }, { NULL } };
-    const char *pos [1];
-    int npos = 0;
-    int rc = ctl_parse (command, argc, argv, opts, pos, adding? 0: 1, &npos);
+    const char *id;
+    int rc = s_write_parse (command, argc, argv, opts, adding, "the demonstration id (D2026-001)", &id);
     if (rc)
         return rc;
-    if (!adding && npos != 1)
-        return ctl_usage (command, "give the demonstration id (D2026-001)");
     Innov__Demonstration d = INNOV__DEMONSTRATION__INIT;
     int kind = 0;
     if ((rc = s_enum_opt (command, opts, "kind", s_demo_kinds, &kind)) || (rc = s_year_opt (command, opts, &d.year)))
         return rc;
-    d.id = (char *) (adding? "": pos [0]);
+    d.id = (char *) id;
     d.kind = kind;
     d.credit_code = (char *) ctl_opt_text (opts, "code");
     d.title = (char *) ctl_opt_text (opts, "title");
@@ -1118,49 +1192,15 @@ s_demo_write (ctl_t *ctl, int argc, char **argv, bool adding)
     req.demo = &d;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    return s_call_show (ctl, adding? "demo.add": "demo.update", &req.base, &innov__demo_reply__descriptor, s_demo_show);
+    return s_call_show (ctl, adding? "demo.add": "demo.update", &req.base, &s_demo_kind);
 }
 
-static int
-s_demo_add (ctl_t *ctl, int argc, char **argv)
-{
-    return s_demo_write (ctl, argc, argv, true);
-}
+static const list_t s_demo_list = {
+    "demo list", "demo.list", { { "year", true, NULL }, { "kind", true, NULL }, { "city", true, NULL }, OUT_OPTS },
+    { "year", "kind", "city" }, true, "kind", s_demo_kinds, &innov__demo_list_request__descriptor,
+    &innov__demo_list_reply__descriptor, "demos", &s_demo_kind, NULL, "创新示范" };
 
-static int
-s_demo_update (ctl_t *ctl, int argc, char **argv)
-{
-    return s_demo_write (ctl, argc, argv, false);
-}
-
-static int
-s_demo_get (ctl_t *ctl, int argc, char **argv)
-{
-    return s_record_get (ctl, argc, argv, "demo", "the id", &innov__demo_reply__descriptor, s_demo_show);
-}
-
-static int
-s_demo_list (ctl_t *ctl, int argc, char **argv)
-{
-    const char *command = "demo list";
-    ctl_opt_t opts [] = { { "year", true, NULL }, { "kind", true, NULL }, { "city", true, NULL }, OUT_OPTS, { NULL } };
-    Innov__DemoListRequest req = INNOV__DEMO_LIST_REQUEST__INIT;
-    int kind = 0;
-    int rc = s_list_parse (command, argc, argv, opts, &req.year, "kind", s_demo_kinds, &kind);
-    if (rc)
-        return rc;
-    req.kind = kind;
-    req.city = (char *) ctl_opt_text (opts, "city");
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "demo.list", &req.base, &innov__demo_list_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    Innov__DemoListReply *list = (Innov__DemoListReply *) reply;
-    return s_show_list (ctl, opts, command, reply, &s_demo_kind, (void **) list->demos, list->n_demos, NULL,
-                        "创新示范");
-}
-
-static const char *s_demo_usage =
+static const char s_demo_usage [] =
     "usage: innovctl demo add --kind tech_innovation|smart_manufacturing|green_manufacturing|big_data|hydrogen|other\n"
     "                         --code C --title T [--experience E] [--adopters C1,C2] [--year Y]\n"
     "       innovctl demo update ID [--kind K] [--title T] [--experience E] [--adopters C1,C2]\n"
@@ -1170,9 +1210,10 @@ static const char *s_demo_usage =
 int
 cmd_demo (ctl_t *ctl, int argc, char **argv)
 {
-    static const ctl_sub_t subs [] = {
-        { "add", s_demo_add }, { "update", s_demo_update }, { "get", s_demo_get }, { "list", s_demo_list }, { NULL } };
-    return s_group_run (ctl, "demo", s_demo_usage, subs, argc, argv);
+    static const ctl_sub_t subs [] = { { NULL } };
+    static const group_t group = {
+        "demo", s_demo_usage, subs, &s_demo_kind, "the id", s_demo_write, "update", &s_demo_list };
+    return s_group_run (ctl, &group, argc, argv);
 }
 
 /* ---- policy ------------------------------------------------------------------------------- */
@@ -1238,13 +1279,8 @@ s_policy_row (grid_t *g, const void *record)
     s_grid_add (g, cells);
 }
 
-static const kind_t s_policy_kind = { s_policy_cols, POLICY_COLS, s_policy_row };
-
-static int
-s_policy_show (ctl_t *ctl, ProtobufCMessage *reply)
-{
-    return s_show_record (ctl, reply, &s_policy_kind, ((Innov__PolicyReply *) reply)->policy);
-}
+static const kind_t s_policy_kind = {
+    s_policy_cols, POLICY_COLS, s_policy_row, &innov__policy_reply__descriptor, "policy" };
 
 static int
 s_policy_write (ctl_t *ctl, int argc, char **argv, bool adding)
@@ -1256,20 +1292,17 @@ s_policy_write (ctl_t *ctl, int argc, char **argv, bool adding)
         { "industries", true, NULL }, { "clusters", true, NULL }, { "min-revenue", true, NULL },
         { "max-revenue", true, NULL }, { "rd-institution", true, NULL }, { "rd-activity", true, NULL },
         { "statuses", true, NULL }, { "state", true, NULL }, { "idempotency-key", true, NULL }, { NULL } };
-    const char *pos [1];
-    int npos = 0;
-    int rc = ctl_parse (command, argc, argv, opts, pos, adding? 0: 1, &npos);
+    const char *id;
+    int rc = s_write_parse (command, argc, argv, opts, adding, "the policy id", &id);
     if (rc)
         return rc;
-    if (!adding && npos != 1)
-        return ctl_usage (command, "give the policy id");
     /* an update starts from the stored policy */
     ProtobufCMessage *current = NULL;
     Innov__Policy p = INNOV__POLICY__INIT;
     Innov__PolicyConditions c = INNOV__POLICY_CONDITIONS__INIT;
     if (!adding) {
         Innov__CatalogueGetRequest get = INNOV__CATALOGUE_GET_REQUEST__INIT;
-        get.id = (char *) pos [0];
+        get.id = (char *) id;
         if ((rc = ctl_call (ctl, CATALOGUE, "policy.get", &get.base, &innov__policy_reply__descriptor, &current)))
             return rc;
         p = *((Innov__PolicyReply *) current)->policy;
@@ -1312,59 +1345,46 @@ s_policy_write (ctl_t *ctl, int argc, char **argv, bool adding)
     req.policy = &p;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    rc = s_call_show (ctl, adding? "policy.add": "policy.update", &req.base, &innov__policy_reply__descriptor,
-                      s_policy_show);
+    rc = s_call_show (ctl, adding? "policy.add": "policy.update", &req.base, &s_policy_kind);
 done:
     if (current)
         protobuf_c_message_free_unpacked (current, NULL);
     return rc;
 }
 
-static int
-s_policy_add (ctl_t *ctl, int argc, char **argv)
-{
-    return s_policy_write (ctl, argc, argv, true);
-}
-
-static int
-s_policy_update (ctl_t *ctl, int argc, char **argv)
-{
-    return s_policy_write (ctl, argc, argv, false);
-}
-
-static int
-s_policy_get (ctl_t *ctl, int argc, char **argv)
-{
-    return s_record_get (ctl, argc, argv, "policy", "the id", &innov__policy_reply__descriptor, s_policy_show);
-}
-
-static int
-s_policy_list (ctl_t *ctl, int argc, char **argv)
-{
-    const char *command = "policy list";
-    ctl_opt_t opts [] = { { "level", true, NULL }, { "city", true, NULL }, { "kind", true, NULL }, OUT_OPTS, { NULL } };
-    Innov__PolicyListRequest req = INNOV__POLICY_LIST_REQUEST__INIT;
-    int level = 0;
-    int rc = s_list_parse (command, argc, argv, opts, NULL, "level", s_levels, &level);
-    if (rc)
-        return rc;
-    req.level = level;
-    req.city = (char *) ctl_opt_text (opts, "city");
-    req.kind = (char *) ctl_opt_text (opts, "kind");
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "policy.list", &req.base, &innov__policy_list_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    Innov__PolicyListReply *list = (Innov__PolicyListReply *) reply;
-    return s_show_list (ctl, opts, command, reply, &s_policy_kind, (void **) list->policies, list->n_policies, NULL,
-                        "政策汇编");
-}
+static const list_t s_policy_list = {
+    "policy list", "policy.list", { { "level", true, NULL }, { "city", true, NULL }, { "kind", true, NULL }, OUT_OPTS },
+    { "level", "city", "kind" }, false, "level", s_levels, &innov__policy_list_request__descriptor,
+    &innov__policy_list_reply__descriptor, "policies", &s_policy_kind, NULL, "政策汇编" };
 
 static const col_t s_menu_cols [] = {
     { "政策编号", 12, false, true }, { "政策名称", 30, false, true }, { "层级", 6, false, true },
     { "统一社会信用代码", 22, false, true }, { "企业名称", 30, false, true }, { "适用理由", 60, false, true },
 };
 #define MENU_COLS (sizeof s_menu_cols / sizeof s_menu_cols [0])
+
+static void
+s_menu_fill (grid_t *g, const ProtobufCMessage *reply, const void *arg, bool title)
+{
+    const Innov__PolicyMenuReply *menu = (const Innov__PolicyMenuReply *) reply;
+    (void) arg;
+    for (size_t i = 0; i < menu->n_items; i++)
+        for (size_t k = 0; k < menu->items [i]->n_fits; k++) {
+            const Innov__Policy *p = menu->items [i]->policy;
+            const Innov__PolicyFit *fit = menu->items [i]->fits [k];
+            char *cells [MENU_COLS] = {
+                strdup (p->id), strdup (p->title), strdup (s_label (s_levels, p->level)),
+                strdup (fit->credit_code), strdup (fit->enterprise_name), s_join (fit->reasons, fit->n_reasons, "；")
+            };
+            s_grid_add (g, cells);
+        }
+    if (title) {
+        printf ("政策菜单%s%s: %zu 家企业, %zu 项政策适用\n", *menu->group? " ": "", menu->group,
+                menu->n_enterprises, menu->n_items);
+        for (size_t i = 0; i < menu->n_missing; i++)
+            printf ("台账中没有: %s\n", menu->missing [i]);
+    }
+}
 
 static int
 s_policy_menu (ctl_t *ctl, int argc, char **argv)
@@ -1381,39 +1401,11 @@ s_policy_menu (ctl_t *ctl, int argc, char **argv)
     char buf [16384], *codes [500];
     req.enterprises = codes;
     req.n_enterprises = s_split (ctl_opt (opts, "codes"), buf, sizeof buf, codes, 500, LIST_SEPS);
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "policy.menu", &req.base, &innov__policy_menu_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    Innov__PolicyMenuReply *menu = (Innov__PolicyMenuReply *) reply;
-    if (ctl->cfg->json && !ctl_opt (opts, "out"))
-        ctl_print_json (reply);
-    else {
-        grid_t g;
-        s_grid_init (&g, s_menu_cols, MENU_COLS);
-        for (size_t i = 0; i < menu->n_items; i++)
-            for (size_t k = 0; k < menu->items [i]->n_fits; k++) {
-                const Innov__Policy *p = menu->items [i]->policy;
-                const Innov__PolicyFit *fit = menu->items [i]->fits [k];
-                char *cells [MENU_COLS] = {
-                    strdup (p->id), strdup (p->title), strdup (s_label (s_levels, p->level)),
-                    strdup (fit->credit_code), strdup (fit->enterprise_name), s_join (fit->reasons, fit->n_reasons, "；")
-                };
-                s_grid_add (&g, cells);
-            }
-        if (!ctl_opt (opts, "out")) {
-            printf ("政策菜单%s%s: %zu 家企业, %zu 项政策适用\n", *menu->group? " ": "", menu->group,
-                    menu->n_enterprises, menu->n_items);
-            for (size_t i = 0; i < menu->n_missing; i++)
-                printf ("台账中没有: %s\n", menu->missing [i]);
-        }
-        rc = s_grid_output (&g, opts, command, "政策菜单");
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return rc;
+    return s_call_grid (ctl, command, opts, "policy.menu", &req.base, &innov__policy_menu_reply__descriptor,
+                        s_menu_cols, MENU_COLS, s_menu_fill, NULL, "政策菜单");
 }
 
-static const char *s_policy_usage =
+static const char s_policy_usage [] =
     "usage: innovctl policy add --title T --level central|provincial|city [--city C] [--kind K] [--issuer I]\n"
     "                           [--document D] [--summary S] [--industries 33,34] [--clusters K1,K2]\n"
     "                           [--min-revenue N] [--max-revenue N] [--rd-institution yes|no]\n"
@@ -1426,10 +1418,10 @@ static const char *s_policy_usage =
 int
 cmd_policy (ctl_t *ctl, int argc, char **argv)
 {
-    static const ctl_sub_t subs [] = {
-        { "add", s_policy_add }, { "update", s_policy_update }, { "get", s_policy_get }, { "list", s_policy_list },
-        { "menu", s_policy_menu }, { NULL } };
-    return s_group_run (ctl, "policy", s_policy_usage, subs, argc, argv);
+    static const ctl_sub_t subs [] = { { "menu", s_policy_menu }, { NULL } };
+    static const group_t group = {
+        "policy", s_policy_usage, subs, &s_policy_kind, "the id", s_policy_write, "update", &s_policy_list };
+    return s_group_run (ctl, &group, argc, argv);
 }
 
 /* ---- support ------------------------------------------------------------------------------ */
@@ -1453,13 +1445,8 @@ s_support_row (grid_t *g, const void *record)
     s_grid_add (g, cells);
 }
 
-static const kind_t s_support_kind = { s_support_cols, SUPPORT_COLS, s_support_row };
-
-static int
-s_support_show (ctl_t *ctl, ProtobufCMessage *reply)
-{
-    return s_show_record (ctl, reply, &s_support_kind, ((Innov__SupportReply *) reply)->record);
-}
+static const kind_t s_support_kind = {
+    s_support_cols, SUPPORT_COLS, s_support_row, &innov__support_reply__descriptor, "record" };
 
 static int
 s_support_add (ctl_t *ctl, int argc, char **argv)
@@ -1485,39 +1472,16 @@ s_support_add (ctl_t *ctl, int argc, char **argv)
     req.record = &r;
     char key [CTL_KEY_SIZE];
     req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
-    return s_call_show (ctl, "support.add", &req.base, &innov__support_reply__descriptor, s_support_show);
+    return s_call_show (ctl, "support.add", &req.base, &s_support_kind);
 }
 
-static int
-s_support_get (ctl_t *ctl, int argc, char **argv)
-{
-    return s_record_get (ctl, argc, argv, "support", "the id", &innov__support_reply__descriptor, s_support_show);
-}
+static const list_t s_support_list = {
+    "support list", "support.list",
+    { { "year", true, NULL }, { "kind", true, NULL }, { "city", true, NULL }, { "code", true, NULL }, OUT_OPTS },
+    { "year", "kind", "city", "credit_code" }, true, "kind", s_support_kinds, &innov__support_list_request__descriptor,
+    &innov__support_list_reply__descriptor, "records", &s_support_kind, NULL, "保障目录" };
 
-static int
-s_support_list (ctl_t *ctl, int argc, char **argv)
-{
-    const char *command = "support list";
-    ctl_opt_t opts [] = { { "year", true, NULL }, { "kind", true, NULL }, { "city", true, NULL },
-                          { "code", true, NULL }, OUT_OPTS, { NULL } };
-    Innov__SupportListRequest req = INNOV__SUPPORT_LIST_REQUEST__INIT;
-    int kind = 0;
-    int rc = s_list_parse (command, argc, argv, opts, &req.year, "kind", s_support_kinds, &kind);
-    if (rc)
-        return rc;
-    req.kind = kind;
-    req.city = (char *) ctl_opt_text (opts, "city");
-    req.credit_code = (char *) ctl_opt_text (opts, "code");
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, CATALOGUE, "support.list", &req.base, &innov__support_list_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    Innov__SupportListReply *list = (Innov__SupportListReply *) reply;
-    return s_show_list (ctl, opts, command, reply, &s_support_kind, (void **) list->records, list->n_records, NULL,
-                        "保障目录");
-}
-
-static const char *s_support_usage =
+static const char s_support_usage [] =
     "usage: innovctl support add --kind procurement|first_unit|first_batch|first_version|innovation_board\n"
     "                            --code C [--product P] [--description D] [--ip IP1,IP2] [--year Y]\n"
     "       innovctl support get ID\n"
@@ -1526,7 +1490,8 @@ static const char *s_support_usage =
 int
 cmd_support (ctl_t *ctl, int argc, char **argv)
 {
-    static const ctl_sub_t subs [] = {
-        { "add", s_support_add }, { "get", s_support_get }, { "list", s_support_list }, { NULL } };
-    return s_group_run (ctl, "support", s_support_usage, subs, argc, argv);
+    static const ctl_sub_t subs [] = { { "add", s_support_add }, { NULL } };
+    static const group_t group = {
+        "support", s_support_usage, subs, &s_support_kind, "the id", NULL, NULL, &s_support_list };
+    return s_group_run (ctl, &group, argc, argv);
 }

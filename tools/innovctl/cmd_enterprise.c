@@ -383,9 +383,7 @@ s_list (ctl_t *ctl, int argc, char **argv)
             for (Innov__ListEnterprisesReply *page = zlistx_first (pages); page; page = zlistx_next (pages))
                 shown += page->n_enterprises;
             printf ("共 %" PRIu64 " 家，显示 %zu 家", first->total, shown);
-            if (last->next_cursor && *last->next_cursor)
-                printf ("；下一页: --cursor %s", last->next_cursor);
-            printf ("\n");
+            ctl_page_end (last->next_cursor);
         }
     }
     zlistx_destroy (&pages);

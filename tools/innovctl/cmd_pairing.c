@@ -65,9 +65,7 @@ s_print_page (inv_table_t **table_p, uint64_t total, const char *unit, const cha
 {
     inv_table_print (*table_p, stdout);
     printf ("共 %" PRIu64 " %s", total, unit);
-    if (*next_cursor)
-        printf ("；下一页: --cursor %s", next_cursor);
-    printf ("\n");
+    ctl_page_end (next_cursor);
     inv_table_destroy (table_p);
 }
 
@@ -253,15 +251,12 @@ s_group_assign (ctl_t *ctl, int argc, char **argv, bool assign)
 static int
 s_group_ready (ctl_t *ctl, int argc, char **argv)
 {
-    ctl_opt_t opts [] = { { "idempotency-key", true, NULL }, { NULL } };
-    const char *id;
-    int rc = ctl_parse_one ("group ready", argc, argv, opts, "the work group id", &id);
+    Innov__GroupReadyRequest req = INNOV__GROUP_READY_REQUEST__INIT;
+    char key [CTL_KEY_SIZE];
+    int rc = ctl_parse_id_write ("group ready", argc, argv, "the work group id", &req.group_id, key,
+                                 &req.idempotency_key);
     if (rc)
         return rc;
-    Innov__GroupReadyRequest req = INNOV__GROUP_READY_REQUEST__INIT;
-    req.group_id = (char *) id;
-    char key [CTL_KEY_SIZE];
-    req.idempotency_key = (char *) ctl_idempotency_key (opts, key);
     req.province = (char *) ctl->cfg->province;
     return s_group_call (ctl, "group.ready", &req.base, true);
 }

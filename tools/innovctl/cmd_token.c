@@ -76,15 +76,13 @@ s_list (ctl_t *ctl, int argc, char **argv)
 static int
 s_revoke (ctl_t *ctl, int argc, char **argv)
 {
-    ctl_opt_t opts [] = { { "idempotency-key", true, NULL }, { NULL } };
-    const char *id = NULL;
-    int rc = ctl_parse_one ("token revoke", argc, argv, opts, "the token id (tk<n>, see token list)", &id);
+    Innov__RevokeTokenRequest request = INNOV__REVOKE_TOKEN_REQUEST__INIT;
+    char key [CTL_KEY_SIZE];
+    int rc = ctl_parse_id_write ("token revoke", argc, argv, "the token id (tk<n>, see token list)", &request.id,
+                                 key, &request.idempotency_key);
     if (rc)
         return rc;
-    Innov__RevokeTokenRequest request = INNOV__REVOKE_TOKEN_REQUEST__INIT;
-    request.id = (char *) id;
-    char key [CTL_KEY_SIZE];
-    request.idempotency_key = (char *) ctl_idempotency_key (opts, key);
+    const char *id = request.id;
     ProtobufCMessage *reply = NULL;
     rc = ctl_call (ctl, GATEWAY, "token.revoke", &request.base, &innov__token_reply__descriptor, &reply);
     if (rc)

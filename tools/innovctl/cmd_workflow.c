@@ -141,6 +141,29 @@ s_action_label (const char *action)
            streq (action, "close_reject")? "销号驳回": action;
 }
 
+static void
+s_print_history (const ProtobufCMessage *reply)
+{
+    const Innov__HistoryReply *history = (const Innov__HistoryReply *) reply;
+    const char *headers [] = { "时间", "操作", "从", "到", "操作者", "原因", "证明" };
+    inv_table_t *table = inv_table_new (7, headers);
+    for (size_t i = 0; i < history->n_changes; i++) {
+        const Innov__StatusChange *c = history->changes [i];
+        char time [32], evidence [512];
+        snprintf (evidence, sizeof evidence, "%s%s%s", c->evidence,
+                  *c->evidence && *c->evidence_file? " ": "", c->evidence_file);
+        const char *cells [] = {
+            ctl_time_text (c->time_ms, time, sizeof time), s_action_label (c->action),
+            ctl_status_label (c->from), ctl_status_label (c->to), c->actor,
+            *c->reason? c->reason: "-", *evidence? evidence: "-"
+        };
+        inv_table_add (table, cells);
+    }
+    inv_table_print (table, stdout);
+    inv_table_destroy (&table);
+    printf ("共 %zu 条\n", history->n_changes);
+}
+
 static int
 s_history (ctl_t *ctl, int argc, char **argv)
 {
@@ -152,34 +175,28 @@ s_history (ctl_t *ctl, int argc, char **argv)
         return rc;
     Innov__HistoryRequest request = INNOV__HISTORY_REQUEST__INIT;
     request.credit_code = (char *) code;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, REGISTRY, "enterprise.history", &request.base, &innov__history_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else {
-        const Innov__HistoryReply *history = (const Innov__HistoryReply *) reply;
-        const char *headers [] = { "时间", "操作", "从", "到", "操作者", "原因", "证明" };
-        inv_table_t *table = inv_table_new (7, headers);
-        for (size_t i = 0; i < history->n_changes; i++) {
-            const Innov__StatusChange *c = history->changes [i];
-            char time [32], evidence [512];
-            snprintf (evidence, sizeof evidence, "%s%s%s", c->evidence,
-                      *c->evidence && *c->evidence_file? " ": "", c->evidence_file);
-            const char *cells [] = {
-                ctl_time_text (c->time_ms, time, sizeof time), s_action_label (c->action),
-                ctl_status_label (c->from), ctl_status_label (c->to), c->actor,
-                *c->reason? c->reason: "-", *evidence? evidence: "-"
-            };
-            inv_table_add (table, cells);
-        }
-        inv_table_print (table, stdout);
-        inv_table_destroy (&table);
-        printf ("共 %zu 条\n", history->n_changes);
+    return ctl_call_print (ctl, REGISTRY, "enterprise.history", &request.base, &innov__history_reply__descriptor,
+                           s_print_history);
+}
+
+static void
+s_print_found (const ProtobufCMessage *reply)
+{
+    const Innov__ListEnterprisesReply *page = (const Innov__ListEnterprisesReply *) reply;
+    const char *headers [] = { "统一社会信用代码", "企业名称", "市", "县区", "主管部门", "状态" };
+    inv_table_t *table = inv_table_new (6, headers);
+    for (size_t i = 0; i < page->n_enterprises; i++) {
+        const Innov__Enterprise *e = page->enterprises [i];
+        const char *cells [] = {
+            e->credit_code, e->name, ctl_division_label (e->city), ctl_division_label (e->county),
+            ctl_department_label (e->department), ctl_status_label (e->status)
+        };
+        inv_table_add (table, cells);
     }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    inv_table_print (table, stdout);
+    inv_table_destroy (&table);
+    printf ("找到 %zu 家%s%s%s\n", page->n_enterprises, *page->next_cursor? "；继续: --cursor '": "",
+            page->next_cursor, *page->next_cursor? "'": "");
 }
 
 static int
@@ -198,48 +215,15 @@ s_search (ctl_t *ctl, int argc, char **argv)
     rc = ctl_opt_limit (command, opts, &request.limit);
     if (rc)
         return rc;
-    ProtobufCMessage *reply = NULL;
-    rc = ctl_call (ctl, REGISTRY, "enterprise.search", &request.base,
-                   &innov__list_enterprises_reply__descriptor, &reply);
-    if (rc)
-        return rc;
-    const Innov__ListEnterprisesReply *page = (const Innov__ListEnterprisesReply *) reply;
-    if (ctl->cfg->json)
-        ctl_print_json (reply);
-    else {
-        const char *headers [] = { "统一社会信用代码", "企业名称", "市", "县区", "主管部门", "状态" };
-        inv_table_t *table = inv_table_new (6, headers);
-        for (size_t i = 0; i < page->n_enterprises; i++) {
-            const Innov__Enterprise *e = page->enterprises [i];
-            const char *cells [] = {
-                e->credit_code, e->name, ctl_division_label (e->city), ctl_division_label (e->county),
-                ctl_department_label (e->department), ctl_status_label (e->status)
-            };
-            inv_table_add (table, cells);
-        }
-        inv_table_print (table, stdout);
-        printf ("找到 %zu 家", page->n_enterprises);
-        if (*page->next_cursor)
-            printf ("；继续: --cursor '%s'", page->next_cursor);
-        printf ("\n");
-        inv_table_destroy (&table);
-    }
-    protobuf_c_message_free_unpacked (reply, NULL);
-    return CTL_OK;
+    return ctl_call_print (ctl, REGISTRY, "enterprise.search", &request.base,
+                           &innov__list_enterprises_reply__descriptor, s_print_found);
 }
 
 int
 cmd_workflow (ctl_t *ctl, int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run) (ctl_t *ctl, int argc, char **argv);
-    } s_sub [] = {
+    static const ctl_sub_t subs [] = {
         { "status", s_status }, { "close", s_close }, { "review", s_review },
-        { "history", s_history }, { "search", s_search },
-    };
-    for (size_t i = 0; argc > 0 && i < sizeof s_sub / sizeof s_sub [0]; i++)
-        if (strcmp (argv [0], s_sub [i].name) == 0)
-            return s_sub [i].run (ctl, argc - 1, argv + 1);
-    return -1;
+        { "history", s_history }, { "search", s_search }, { NULL } };
+    return ctl_run_sub (ctl, subs, argc, argv);
 }

@@ -239,6 +239,14 @@ ctl_call_print (ctl_t *ctl, const char *service, const char *method,
     return rc;
 }
 
+void
+ctl_page_end (const char *next_cursor)
+{
+    if (next_cursor && *next_cursor)
+        printf ("；下一页: --cursor %s", next_cursor);
+    printf ("\n");
+}
+
 /* ---- sub-commands ---------------------------------------------------------------------- */
 
 int
@@ -337,6 +345,20 @@ ctl_expected_version (const char *command, const ctl_opt_t *opts, uint64_t *vers
     const char *expected = ctl_opt (opts, "expected-version");
     if (expected && !ctl_parse_uint (expected, UINT64_MAX, version))
         return ctl_usage (command, "--expected-version: \"%s\" is not a whole number", expected);
+    return CTL_OK;
+}
+
+int
+ctl_parse_id_write (const char *command, int argc, char **argv, const char *what, char **id_p,
+                    char key [CTL_KEY_SIZE], char **key_p)
+{
+    ctl_opt_t opts [] = { { "idempotency-key", true, NULL }, { NULL } };
+    const char *id = NULL;
+    int rc = ctl_parse_one (command, argc, argv, opts, what, &id);
+    if (rc)
+        return rc;
+    *id_p = (char *) id;
+    *key_p = (char *) ctl_idempotency_key (opts, key);
     return CTL_OK;
 }
 

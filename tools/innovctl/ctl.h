@@ -82,6 +82,10 @@ typedef struct {
    word (the group then prints its usage its own way). */
 int ctl_run_sub (ctl_t *ctl, const ctl_sub_t *subs, int argc, char **argv);
 
+/* Ends the count line under a page of a listing: "；下一页: --cursor X" when there is a
+   next page (next_cursor neither NULL nor empty), then the line break. */
+void ctl_page_end (const char *next_cursor);
+
 /* Parsers for flag values; each returns false on bad text. */
 bool ctl_parse_uint (const char *text, uint64_t max, uint64_t *out);
 bool ctl_parse_amount (const char *text, double *out);
@@ -97,6 +101,11 @@ int ctl_opt_limit (const char *command, const ctl_opt_t *opts, uint32_t *limit);
 #define CTL_KEY_SIZE 40
 const char *ctl_idempotency_key (const ctl_opt_t *opts, char key [CTL_KEY_SIZE]);
 int ctl_expected_version (const char *command, const ctl_opt_t *opts, uint64_t *version);
+/* The arguments of a write on one record that takes no flag but --idempotency-key: the
+   record's ID (named what in the usage error) into *id_p, the key into *key_p (the
+   given one, else a fresh UUID written into key). CTL_OK, or the usage error. */
+int ctl_parse_id_write (const char *command, int argc, char **argv, const char *what, char **id_p,
+                        char key [CTL_KEY_SIZE], char **key_p);
 
 /* Labels for the human output. */
 const char *ctl_status_label (int status);          /* 未开展 ... */
