@@ -13,6 +13,7 @@
 #include "../../services/gateway/gateway_internal.h"
 #include "../../services/gateway/gateway_keys.h"
 #include "../../services/broker/broker.h"
+#include "curve_fixture.h"
 #include "mdp_worker.h"
 
 static redis_fixture_t *F;
@@ -281,34 +282,12 @@ static void
 test_curve_delegation (void **state)
 {
     (void) state;
-    char dir [] = "/tmp/test_gateway_curve_XXXXXX";
-    assert_non_null (mkdtemp (dir));
-    char clients [128], server_path [128], path [200];
-    snprintf (clients, sizeof clients, "%s/clients", dir);
-    snprintf (server_path, sizeof server_path, "%s/broker.cert", dir);
-    assert_int_equal (zsys_dir_create ("%s", clients), 0);
-    zcert_t *server = zcert_new ();
-    zcert_save (server, server_path);
-    zcert_t *gateway = zcert_new ();
-    zcert_set_meta (gateway, "principal", "service:gateway");
-    snprintf (path, sizeof path, "%s/gateway.cert", clients);
-    zcert_save_public (gateway, path);
-    zcert_t *agency = zcert_new ();
-    zcert_set_meta (agency, "principal", "dept:gxt");
-    snprintf (path, sizeof path, "%s/agency.cert", clients);
-    zcert_save_public (agency, path);
-
-    inv_config_t cfg = { 0 };
-    cfg.broker_bind = "tcp://127.0.0.1:*";
-    cfg.curve_cert = server_path;
-    cfg.curve_clients = clients;
-    cfg.heartbeat_ms = 250;
-    cfg.liveness = 3;
-    cfg.unknown_service_ms = 1000;
-    cfg.max_request_bytes = 4096;
-    zactor_t *broker = zactor_new (broker_actor, &cfg);
-    zstr_send (broker, "ENDPOINT");
-    char *endpoint = zstr_recv (broker);
+    curve_fixture_t *curve = curve_fixture_new ();
+    assert_non_null (curve);
+    zcert_t *gateway = curve_fixture_client (curve, "gateway", "service:gateway");
+    zcert_t *agency = curve_fixture_client (curve, "agency", "dept:gxt");
+    const char *endpoint = curve_fixture_start (curve, 250, 1000);
+    assert_non_null (endpoint);
     zactor_t *worker = zactor_new (s_echo_caller, NULL);
     struct { zcert_t *cert; const char *claim; const char *expected; } cases [] = {
         { gateway, "city:140200", "city:140200" },      /* delegated */
@@ -318,7 +297,7 @@ test_curve_delegation (void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
         mdp_client_t *client = mdp_client_new (endpoint, cases [i].claim);
-        assert_int_equal (mdp_client_set_curve (client, cases [i].cert, zcert_public_txt (server)), 0);
+        assert_int_equal (mdp_client_set_curve (client, cases [i].cert, curve_fixture_server_key (curve)), 0);
         mdp_client_set_timeout (client, 3000);
         mdp_client_set_retries (client, 1);
         zmsg_t *body = zmsg_new ();
@@ -332,14 +311,7 @@ test_curve_delegation (void **state)
         mdp_client_destroy (&client);
     }
     zactor_destroy (&worker);
-    zactor_destroy (&broker);
-    zstr_free (&endpoint);
-    zcert_destroy (&server);
-    zcert_destroy (&gateway);
-    zcert_destroy (&agency);
-    zdir_t *tree = zdir_new (dir, NULL);
-    zdir_remove (tree, true);
-    zdir_destroy (&tree);
+    curve_fixture_destroy (&curve);
 }
 
 int

@@ -16,6 +16,7 @@
 #include "mdp_worker.h"
 #include "mdp_common.h"
 #include "../../services/broker/broker.h"
+#include "curve_fixture.h"
 #include "inv_log.h"
 #include "rpc.pb-c.h"
 
@@ -493,35 +494,13 @@ static void
 test_curve_principal (void **state)
 {
     (void) state;
-    char dir [] = "/tmp/test_mdp_curve_XXXXXX";
-    assert_non_null (mkdtemp (dir));
-    char clients [128], server_path [128];
-    snprintf (clients, sizeof clients, "%s/clients", dir);
-    snprintf (server_path, sizeof server_path, "%s/broker.cert", dir);
-    assert_int_equal (zsys_dir_create ("%s", clients), 0);
-    zcert_t *server = zcert_new ();
-    zcert_save (server, server_path);
-    zcert_t *agency = zcert_new ();
-    zcert_set_meta (agency, "principal", "dept:gxt");
-    char path [160];
-    snprintf (path, sizeof path, "%s/agency.cert", clients);
-    zcert_save_public (agency, path);
-    zcert_t *plain = zcert_new ();
-    snprintf (path, sizeof path, "%s/plain.cert", clients);
-    zcert_save_public (plain, path);
+    curve_fixture_t *curve = curve_fixture_new ();
+    assert_non_null (curve);
+    zcert_t *agency = curve_fixture_client (curve, "agency", "dept:gxt");
+    zcert_t *plain = curve_fixture_client (curve, "plain", NULL);
     zcert_t *stranger = zcert_new ();
-
-    inv_config_t cfg = { 0 };
-    cfg.broker_bind = "tcp://127.0.0.1:*";
-    cfg.curve_cert = server_path;
-    cfg.curve_clients = clients;
-    cfg.heartbeat_ms = HEARTBEAT_MS;
-    cfg.liveness = 3;
-    cfg.unknown_service_ms = UNKNOWN_MS;
-    cfg.max_request_bytes = 4096;
-    zactor_t *broker = zactor_new (broker_actor, &cfg);
-    zstr_send (broker, "ENDPOINT");
-    char *endpoint = zstr_recv (broker);
+    const char *endpoint = curve_fixture_start (curve, HEARTBEAT_MS, UNKNOWN_MS);
+    assert_non_null (endpoint);
     assert_true (strncmp (endpoint, "tcp://127.0.0.1:", 16) == 0);
 
     worker_args_t args = { BROKER_INPROC, "who", "w1", ECHO };
@@ -534,7 +513,7 @@ test_curve_principal (void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
         mdp_client_t *client = mdp_client_new (endpoint, cases [i].claim);
-        assert_int_equal (mdp_client_set_curve (client, cases [i].cert, zcert_public_txt (server)), 0);
+        assert_int_equal (mdp_client_set_curve (client, cases [i].cert, curve_fixture_server_key (curve)), 0);
         mdp_client_set_timeout (client, cases [i].expected? 3000: 300);
         mdp_client_set_retries (client, 1);
         zmsg_t *body = zmsg_new ();
@@ -550,15 +529,8 @@ test_curve_principal (void **state)
         mdp_client_destroy (&client);
     }
     zactor_destroy (&worker);
-    zactor_destroy (&broker);
-    zstr_free (&endpoint);
-    zcert_destroy (&server);
-    zcert_destroy (&agency);
-    zcert_destroy (&plain);
     zcert_destroy (&stranger);
-    zdir_t *tree = zdir_new (dir, NULL);
-    zdir_remove (tree, true);
-    zdir_destroy (&tree);
+    curve_fixture_destroy (&curve);
 }
 
 static void
