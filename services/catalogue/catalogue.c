@@ -348,7 +348,7 @@ catalogue_load_many (catalogue_t *self, const char *key_fmt, char **ids, size_t 
 
 ProtobufCMessage **
 catalogue_load_indexed (catalogue_t *self, inv_call_t *call, const char *index, const char *key_fmt,
-                  const ProtobufCMessageDescriptor *desc, size_t *n, bool *failed)
+                        const ProtobufCMessageDescriptor *desc, size_t *n, bool *failed)
 {
     zlist_t *ids = catalogue_members (self, index, NULL, 0);
     if (!ids) {

@@ -82,8 +82,9 @@ int catalogue_load_many (catalogue_t *self, const char *key_fmt, char **ids, siz
    (key_fmt: format of a record key), missing ones left out: a calloc'd array of *n, for
    catalogue_free_records. NULL after answering 503 when the index cannot be read;
    *failed (when given) set when Redis failed while reading the records. */
-ProtobufCMessage **catalogue_load_indexed (catalogue_t *self, inv_call_t *call, const char *index, const char *key_fmt,
-                                     const ProtobufCMessageDescriptor *desc, size_t *n, bool *failed);
+ProtobufCMessage **catalogue_load_indexed (catalogue_t *self, inv_call_t *call, const char *index,
+                                           const char *key_fmt, const ProtobufCMessageDescriptor *desc,
+                                           size_t *n, bool *failed);
 /* Frees the n records of the array, then the array. */
 void catalogue_free_records (ProtobufCMessage **records, size_t n);
 /* The members of a sorted set in score order (from score min, at most limit; 0 = all)

@@ -744,7 +744,7 @@ s_search_substring (registry_t *self, const char *idx, const char *fragment, con
         const redisReply *items = reply->element [1];
         size_t matched = 0;             /* matches of this batch handed out, or skipped */
         bool full = false;
-        for (size_t i = 0; i + 1 < items->elements && !full; i += 2) {
+        for (size_t i = 0; i + 1 < items->elements; i += 2) {
             const redisReply *member = items->element [i];
             if (member->len >= length && memcmp (member->str, fragment, length) == 0)
                 continue;                               /* a prefix match: the first phase had it */
