@@ -343,9 +343,8 @@ s_write_value (writer_t *w, const ProtobufCFieldDescriptor *field, const void *m
     }
 }
 
-/* A map field is a repeated message XxxEntry whose fields are key (1) and value (2). */
-static bool
-s_is_map (const ProtobufCFieldDescriptor *field)
+bool
+inv_json_is_map (const ProtobufCFieldDescriptor *field)
 {
     if (field->label != PROTOBUF_C_LABEL_REPEATED || field->type != PROTOBUF_C_TYPE_MESSAGE)
         return false;
@@ -405,7 +404,7 @@ static void
 s_write_repeated (writer_t *w, const ProtobufCFieldDescriptor *field, size_t count,
                   const char *array)
 {
-    if (s_is_map (field)) {
+    if (inv_json_is_map (field)) {
         s_write_map (w, field, count, (ProtobufCMessage * const *) array);
         return;
     }

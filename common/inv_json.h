@@ -16,6 +16,9 @@ void inv_json_write_string (FILE *out, const char *text);
 /* Bytes one value of a field of this type takes in a message (one element of a
    repeated field); 0 for a type protobuf-c does not know. */
 size_t inv_json_value_size (ProtobufCType type);
+/* True when the field is a proto3 map: a repeated message XxxEntry whose fields are
+   key (1) and value (2), written as a JSON object. */
+bool inv_json_is_map (const ProtobufCFieldDescriptor *field);
 
 /* Reading, for scripts and tests that check what was printed (not a document model):
    inv_json_valid checks text against RFC 8259 (reason: what and at which byte).

@@ -497,17 +497,6 @@ s_mark_present (ProtobufCMessage *message, const ProtobufCFieldDescriptor *f)
         *(protobuf_c_boolean *) (base + f->quantifier_offset) = 1;
 }
 
-static bool
-s_is_map (const ProtobufCFieldDescriptor *f)
-{
-    if (f->label != PROTOBUF_C_LABEL_REPEATED || f->type != PROTOBUF_C_TYPE_MESSAGE)
-        return false;
-    const ProtobufCMessageDescriptor *entry = f->descriptor;
-    size_t len = strlen (entry->short_name);
-    return entry->n_fields == 2 && len > 5 && strcmp (entry->short_name + len - 5, "Entry") == 0
-        && strcmp (entry->fields [0].name, "key") == 0 && strcmp (entry->fields [1].name, "value") == 0;
-}
-
 static int
 s_repeated (walk_t *w, ProtobufCMessage *message, const ProtobufCFieldDescriptor *f,
             const json_t *v, int depth)
@@ -517,7 +506,7 @@ s_repeated (walk_t *w, ProtobufCMessage *message, const ProtobufCFieldDescriptor
     size_t *count = (size_t *) (base + f->quantifier_offset);
     void **array = (void **) (base + f->offset);
     size_t size = inv_json_value_size (f->type);
-    if (s_is_map (f)) {
+    if (inv_json_is_map (f)) {
         if (!json_is_object (v))
             return s_fail (w, "expected an object (a map), got %s", s_json_kind (v));
         size_t n = json_object_size (v);

@@ -420,16 +420,6 @@ s_short (const ProtobufCMessageDescriptor *desc)
 
 static json_t *s_schema_ref (json_t *schemas, const ProtobufCMessageDescriptor *desc);
 
-static bool
-s_is_map (const ProtobufCFieldDescriptor *f)
-{
-    if (f->label != PROTOBUF_C_LABEL_REPEATED || f->type != PROTOBUF_C_TYPE_MESSAGE)
-        return false;
-    const ProtobufCMessageDescriptor *entry = f->descriptor;
-    size_t len = strlen (entry->short_name);
-    return entry->n_fields == 2 && len > 5 && strcmp (entry->short_name + len - 5, "Entry") == 0;
-}
-
 /* The schema of one value of field f (not the repetition). */
 static json_t *
 s_value_schema (json_t *schemas, const ProtobufCFieldDescriptor *f)
@@ -469,7 +459,7 @@ s_value_schema (json_t *schemas, const ProtobufCFieldDescriptor *f)
 static json_t *
 s_field_schema (json_t *schemas, const ProtobufCFieldDescriptor *f)
 {
-    if (s_is_map (f)) {
+    if (inv_json_is_map (f)) {
         const ProtobufCMessageDescriptor *entry = f->descriptor;
         return json_pack ("{s:s, s:o}", "type", "object", "additionalProperties",
                           s_value_schema (schemas, &entry->fields [1]));
